@@ -1,0 +1,3 @@
+/* main.c: being written */
+#include "supervise.h"
+int main(void) { return 0; }

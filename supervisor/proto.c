@@ -1,0 +1,2 @@
+/* proto.c: being written */
+#include "supervise.h"

@@ -1,0 +1,2 @@
+/* reload.c: being written */
+#include "supervise.h"

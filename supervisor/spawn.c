@@ -1,0 +1,2 @@
+/* spawn.c: being written */
+#include "supervise.h"

@@ -1,0 +1,323 @@
+/*
+ * supervise: the one internal header.  Shared structs first, then one
+ * prototype block per source file.  Everything not declared here is static.
+ */
+#ifndef SUPERVISE_H
+#define SUPERVISE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#ifndef SUPERVISE_VERSION
+#define SUPERVISE_VERSION "0.1.0"
+#endif
+
+/* sysexits(3) values used by the contract. */
+#define EXIT_GAVE_UP 1
+#define EXIT_USAGE 64
+#define EXIT_SOFTWARE 70
+#define EXIT_CANTCREAT 73
+#define EXIT_CONFIG 78
+
+#define NAME_MAX_LEN 40		/* a [worker:NAME] name */
+#define WORKER_NAME_LEN 56	/* NAME:N with room for the instance */
+#define LINE_MAX_LEN 4096	/* a captured output line is cut here */
+
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---------------------------------------------------------------- config */
+
+enum sv_mode { MODE_PROCESS, MODE_THREAD };
+enum sv_strategy { STRATEGY_ONE_FOR_ONE, STRATEGY_ONE_FOR_ALL,
+	STRATEGY_REST_FOR_ONE };
+enum sv_restart { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
+enum sv_log_format { LOG_TEXT, LOG_JSON };
+enum sv_ready { READY_NONE, READY_NOTIFY };
+
+enum output_kind {
+	OUTPUT_PREFIX,		/* "NAME | line" on supervise's stdout */
+	OUTPUT_INHERIT,		/* supervise's own fd */
+	OUTPUT_NULL,		/* /dev/null */
+	OUTPUT_FILE,		/* appended by supervise to path */
+	OUTPUT_STDOUT,		/* stderr only: merged into stdout */
+};
+
+struct output_spec {
+	enum output_kind kind;
+	char *path;		/* OUTPUT_FILE: absolute path */
+};
+
+enum { LIMIT_NOFILE, LIMIT_NPROC, LIMIT_CORE, LIMIT_AS, LIMIT_CPU,
+	LIMIT_COUNT };
+
+struct limit_spec {
+	bool set;
+	rlim_t value;		/* RLIM_INFINITY for "infinity" */
+};
+
+/* One [worker:NAME] section, shared by all of its instances. */
+struct worker_config {
+	char name[NAME_MAX_LEN + 1];
+	char *file;		/* where the section starts, for messages */
+	int line;
+
+	char **argv;		/* command, NULL-terminated; NULL with plugin */
+	char *plugin;		/* absolute path; NULL with command */
+	char **args;		/* plugin arguments, NULL-terminated, or NULL */
+	unsigned instances;
+	bool autostart;
+
+	enum sv_restart restart;
+	uint8_t success_exit[32];	/* bitmap of exit statuses 0-255 */
+	int64_t restart_delay_ms;
+	int64_t backoff_max_ms;
+	int64_t min_uptime_ms;
+	unsigned restart_limit;		/* 0: no limit */
+	int64_t restart_window_ms;
+
+	int stop_signal;
+	int64_t stop_timeout_ms;
+
+	char *directory;	/* absolute, or NULL to inherit */
+	char *user;		/* NULL to inherit */
+	char *group;
+	uid_t uid;		/* resolved from user, valid if user != NULL */
+	gid_t gid;		/* from group, else user's primary group */
+	char *home;		/* user's home directory */
+	int umask;		/* -1: inherit */
+
+	char **env;		/* KEY=VALUE, NULL-terminated, in file order */
+	size_t nenv;
+
+	struct output_spec out, err;
+
+	enum sv_ready ready;
+	int64_t start_timeout_ms;
+	int64_t watchdog_ms;		/* 0: off */
+	char **after;			/* worker names, NULL-terminated */
+	size_t nafter;
+
+	struct limit_spec limits[LIMIT_COUNT];
+
+	/* Canonical text of the section: equal text means unchanged on reload. */
+	char *fingerprint;
+};
+
+struct config {
+	char *path;
+	enum sv_mode mode;
+	char *socket;			/* NULL: the default path */
+	enum sv_strategy strategy;
+	unsigned restart_limit;		/* supervisor-wide, 0: no limit */
+	int64_t restart_window_ms;
+	int64_t shutdown_timeout_ms;
+	enum sv_log_format log_format;
+
+	struct worker_config *workers;	/* in start order */
+	size_t nworkers;
+};
+
+/* Every error found, as complete "FILE:LINE: key: message" strings. */
+struct errlist {
+	char **msg;
+	size_t len, cap;
+};
+
+/* ----------------------------------------------------------- worker state */
+
+enum worker_state {
+	STATE_STOPPED,
+	STATE_STARTING,
+	STATE_RUNNING,
+	STATE_BACKOFF,
+	STATE_STOPPING,
+	STATE_EXITED,
+	STATE_FATAL,
+};
+
+/*
+ * The times of the last restarts, a ring of at most `limit` entries: the
+ * restart that would make limit+1 within the window is refused.
+ */
+struct restart_window {
+	int64_t *times;
+	unsigned cap, len, head;
+};
+
+struct ev_loop;
+struct output;		/* output.c */
+struct exec_watch;	/* spawn.c */
+
+struct worker {
+	struct supervisor *sv;
+	struct worker_config *cfg;	/* swapped on reload */
+	char name[WORKER_NAME_LEN];	/* NAME, or NAME:N with instances */
+	unsigned instance;
+	size_t index;			/* position in start order */
+
+	enum worker_state state;
+	pid_t pid;			/* > 1 while a process exists, else 0 */
+	int64_t spawned_ms;		/* when the current process was spawned */
+	int64_t running_ms;		/* when it reached RUNNING */
+	unsigned restarts;		/* automatic restarts since start */
+	unsigned failures;		/* consecutive failed starts */
+	bool has_exited;		/* last_status is valid */
+	int last_status;		/* wait status of the last exit */
+	int stop_sig_sent;		/* the stop signal we sent, or 0 */
+	bool stop_wanted;		/* stopped by request: never restart */
+	bool restart_wanted;		/* stopped by a strategy: start again */
+	bool removed;			/* dropped by reload: free once down */
+	char *reason;			/* why FATAL, for status */
+
+	struct restart_window window;
+
+	void *timer;			/* struct ev_timer, owned by main.c */
+	struct exec_watch *exec;	/* spawn.c: exec-status pipe */
+	struct output *output;		/* output.c: capture state, or NULL */
+	char status_text[128];		/* STATUS= from sd_notify */
+};
+
+struct supervisor {
+	struct ev_loop *loop;
+	struct config *cfg;
+	const char *config_path;
+	const char *socket_override;	/* -s */
+	int mode_override;		/* -m, or -1 */
+	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
+	pid_t pid;
+
+	struct worker **workers;	/* in start order */
+	size_t nworkers;
+
+	struct restart_window window;	/* supervisor-wide restart limit */
+	bool shutting_down;
+	bool kill_now;			/* second TERM/INT */
+	int exit_status;
+
+	void *priv;			/* main.c: watchers */
+	void *control;			/* control.c state */
+	void *out;			/* output.c: the stdout sink */
+};
+
+/* ------------------------------------------------------------- config.c */
+/*
+ * Read the file at path and the files it includes.  Returns the number of
+ * errors appended to errs; on 0, cfg is complete and must be config_free'd.
+ * On errors cfg is freed already.
+ */
+int config_load(const char *path, struct config *cfg, struct errlist *errs);
+void config_free(struct config *cfg);
+int parse_duration(const char *s, int64_t *ms);
+int parse_size(const char *s, uint64_t *bytes);
+int parse_bool(const char *s, bool *b);
+int parse_signal(const char *s, int *sig);
+const char *signal_name(int sig);	/* "TERM", or NULL if unknown */
+int split_argv(const char *s, char ***argv, const char **why);
+void free_argv(char **argv);
+void errlist_add(struct errlist *errs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void errlist_free(struct errlist *errs);
+
+/* ------------------------------------------------------------- policy.c */
+/* Pure decisions: no clock of their own, no side effects beyond the rings. */
+bool policy_should_restart(const struct worker_config *wc, int wstatus,
+    int stop_sig_sent);
+bool policy_is_success(const struct worker_config *wc, int wstatus);
+int64_t policy_backoff(const struct worker_config *wc, unsigned failures);
+int window_init(struct restart_window *win, unsigned limit);
+void window_free(struct restart_window *win);
+/* Record a restart at now; false if it would exceed limit within window. */
+bool window_admit(struct restart_window *win, unsigned limit,
+    int64_t window_ms, int64_t now);
+void window_reset(struct restart_window *win);
+
+/* ------------------------------------------------------------- worker.c */
+struct worker *worker_new(struct supervisor *sv, struct worker_config *wc,
+    unsigned instance);
+void worker_free(struct worker *w);
+const char *worker_state_name(enum worker_state st);
+bool worker_is_up(const struct worker *w);	/* a process exists */
+bool worker_should_run(const struct worker *w);
+void worker_start(struct worker *w);		/* by request or autostart */
+void worker_stop(struct worker *w);		/* by request or shutdown */
+void worker_kill(struct worker *w);		/* second TERM: KILL now */
+void worker_exec_ok(struct worker *w);		/* exec succeeded */
+void worker_exited(struct worker *w, int wstatus, int exec_errno,
+    const char *exec_what);
+void worker_timer_fired(struct worker *w);
+
+/*
+ * The effects the state machine asks for.  The daemon supplies them
+ * (spawn.c, main.c); the unit tests supply fakes.
+ */
+int64_t host_now_ms(void);
+int host_spawn(struct worker *w, char *why, size_t whylen);
+void host_signal(struct worker *w, int sig);	/* to the process group */
+void host_timer(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
+void host_changed(struct worker *w);		/* state changed */
+void host_give_up(struct supervisor *sv);	/* supervisor-wide limit hit */
+
+/* ---------------------------------------------------------------- log.c */
+enum event_kind {
+	EV_SPAWNED, EV_RUNNING, EV_EXITED, EV_RESTARTING, EV_FATAL,
+	EV_STOPPING, EV_STOPPED, EV_WATCHDOG, EV_RELOAD, EV_SHUTDOWN,
+	EV_SHUTDOWN_DONE, EV_MESSAGE,
+};
+
+struct event {
+	enum event_kind kind;
+	const char *worker;	/* NULL for supervisor-wide events */
+	pid_t pid;		/* 0: absent */
+	int code;		/* exit status, -1: absent */
+	int signal;		/* 0: absent */
+	int64_t uptime_ms;	/* -1: absent */
+	int64_t delay_ms;	/* -1: absent */
+	int restarts;		/* -1: absent */
+	const char *reason;	/* NULL: absent */
+	int added, removed, changed;	/* EV_RELOAD */
+};
+
+void log_init(enum sv_log_format fmt, int verbosity);
+void log_event(const struct event *ev);
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "200ms", "2s", "1m30s": how durations appear in the event log. */
+void format_duration(char *buf, size_t len, int64_t ms);
+
+/* ---------------------------------------------------------------- spawn.c */
+int spawn_init(struct supervisor *sv);
+void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */
+void spawn_free(struct worker *w);
+
+/* --------------------------------------------------------------- output.c */
+int output_init(struct supervisor *sv);
+/*
+ * Before fork: make what the child needs for fd 1 and 2 (pipes, /dev/null,
+ * or -1 to inherit).  After fork the parent calls output_started(), which
+ * closes the child's ends; on failure output_abort().
+ */
+int output_prepare(struct worker *w, int child_fd[2], char *why,
+    size_t whylen);
+void output_started(struct worker *w, int child_fd[2]);
+void output_abort(struct worker *w, int child_fd[2]);
+/* The worker's process is gone: read what is left, end the last line. */
+void output_drain(struct worker *w);
+void output_reopen(struct supervisor *sv);	/* USR1 */
+void output_free(struct worker *w);
+void output_shutdown(struct supervisor *sv);	/* flush what is queued */
+
+/* -------------------------------------------------------------- control.c */
+int control_init(struct supervisor *sv);	/* 0, or an exit status */
+void control_worker_changed(struct worker *w);
+void control_close(struct supervisor *sv);
+
+/* ----------------------------------------------------------------- main.c */
+struct worker *supervisor_find(struct supervisor *sv, const char *name);
+void supervisor_shutdown(struct supervisor *sv, int status);
+int supervisor_reload(struct supervisor *sv, struct errlist *errs);
+
+#endif

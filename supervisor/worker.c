@@ -1,0 +1,2 @@
+/* worker.c: being written */
+#include "supervise.h"

@@ -1,0 +1,3 @@
+#ifndef SUPERVISE_WORKER_H
+#define SUPERVISE_WORKER_H
+#endif
