@@ -1,0 +1,107 @@
+# Shared helpers for the scenario tests.  Source it first thing:
+#   . "$SCENARIO_LIB"
+# Each test gets its own short temp dir ($T) with its own control socket
+# ($SOCK), and every process started through sv_start is killed on exit.
+# Waits poll a condition with a bound; nothing sleeps as synchronisation.
+
+set -u
+
+: "${SUPERVISE:?}" "${SUPERVISECTL:?}" "${CRASHY:?}"
+# Crash injection must produce real signals, not sanitizer reports.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_abort=0:detect_leaks=0"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:halt_on_error=1:print_stacktrace=1"
+export PATH="$(dirname "$CRASHY"):$PATH"
+unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID LISTEN_FDS LISTEN_PID
+
+T=$(mktemp -d /tmp/svt.XXXXXX)
+SOCK="$T/sock"
+SV_PID=
+FAILS=0
+TESTS=0
+_started_pids=()
+
+_cleanup() {
+	local p
+	for p in "${_started_pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	for p in "${_started_pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "${KEEP_T:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap _cleanup EXIT
+
+# Remember a pid started by the test, to be killed on exit.
+track() { _started_pids+=("$1"); }
+
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+	if [ -f "$T/err" ]; then echo "--- supervise stderr:"; tail -n 40 "$T/err"; fi
+}
+pass() { echo "ok: $*"; }
+
+# check DESCRIPTION COMMAND...: run a test assertion.
+check() {
+	local what=$1; shift
+	TESTS=$((TESTS + 1))
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 20ms until it succeeds.
+wait_for() {
+	local limit=$1; shift
+	local deadline=$((SECONDS + limit))
+	while ! "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# write_config FILE: stdin to FILE.
+write_config() { cat > "$1"; }
+
+# sv_start CONFIG [ARGS...]: run supervise in the background; stdout to
+# $T/out, stderr (the event log) to $T/err.  Sets SV_PID.
+sv_start() {
+	local conf=$1; shift
+	"$SUPERVISE" -c "$conf" -s "$SOCK" "$@" > "$T/out" 2> "$T/err" &
+	SV_PID=$!
+	track "$SV_PID"
+}
+
+# sv_wait_exit SECONDS: wait for supervise to exit; sets SV_STATUS.
+sv_wait_exit() {
+	local limit=$1
+	wait_for "$limit" _sv_gone || return 1
+	wait "$SV_PID" 2>/dev/null
+	SV_STATUS=$?
+	return 0
+}
+_sv_gone() { ! kill -0 "$SV_PID" 2>/dev/null || _is_zombie "$SV_PID"; }
+_is_zombie() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
+# log_has PATTERN: the event log has a line matching the extended regex.
+log_has() { grep -Eq -- "$1" "$T/err"; }
+# log_count PATTERN: number of event log lines matching.
+log_count() { grep -Ec -- "$1" "$T/err"; }
+out_has() { grep -Eq -- "$1" "$T/out"; }
+
+# pid_of NAME: pid from the last `NAME: spawned pid P` line.
+pid_of() {
+	sed -n "s/.* supervise: $1: spawned pid \([0-9]*\)\$/\1/p" "$T/err" | tail -n 1
+}
+alive() { kill -0 "$1" 2>/dev/null && ! _is_zombie "$1"; }
+dead() { ! alive "$1"; }
+
+# ctl ARGS...: supervisectl on this test's socket.
+ctl() { "$SUPERVISECTL" -s "$SOCK" "$@"; }
+
+# finish: print the summary line and exit non-zero on any failure.
+finish() {
+	echo "$((TESTS - FAILS)) passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}
