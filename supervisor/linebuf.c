@@ -1,2 +1,120 @@
-/* linebuf.c: being written */
+/*
+ * Line assembly for captured worker output: arbitrary chunks in, whole
+ * lines out.  No I/O and no allocation, so it is unit-tested on its own.
+ *
+ * A line is handed to emit without its newline.  A line longer than
+ * LINE_MAX_LEN bytes is cut into pieces of LINE_MAX_LEN bytes; a line of
+ * exactly LINE_MAX_LEN bytes stays one line (the cut is decided only once
+ * the next byte is known).  A CR immediately before the end of a line (the
+ * LF, or the end of the output on flush) is removed, so CRLF text comes
+ * out as plain lines; any other CR, and NUL bytes, pass through.
+ */
+
+#include <string.h>
+
 #include "supervise.h"
+
+void
+linebuf_init(struct linebuf *lb)
+{
+	lb->len = 0;
+	lb->cr = false;
+}
+
+/* Append line content, emitting a full buffer first when more follows. */
+static void
+linebuf_put(struct linebuf *lb, const char *p, size_t n,
+    linebuf_emit_fn *emit, void *ctx)
+{
+	size_t k;
+
+	while (n > 0) {
+		if (lb->len == LINE_MAX_LEN) {
+			emit(ctx, lb->buf, lb->len);
+			lb->len = 0;
+		}
+		if (lb->len == 0 && n > LINE_MAX_LEN) {
+			/* A whole piece in the input: no copy. */
+			emit(ctx, p, LINE_MAX_LEN);
+			p += LINE_MAX_LEN;
+			n -= LINE_MAX_LEN;
+			continue;
+		}
+		k = LINE_MAX_LEN - lb->len;
+		if (k > n)
+			k = n;
+		memcpy(lb->buf + lb->len, p, k);
+		lb->len += k;
+		p += k;
+		n -= k;
+	}
+}
+
+/* The line ends after p[0..n): emit what is buffered with it. */
+static void
+linebuf_end(struct linebuf *lb, const char *p, size_t n,
+    linebuf_emit_fn *emit, void *ctx)
+{
+	if (lb->len == 0) {
+		/* The common case, the whole line in this chunk: no copy. */
+		while (n > LINE_MAX_LEN) {
+			emit(ctx, p, LINE_MAX_LEN);
+			p += LINE_MAX_LEN;
+			n -= LINE_MAX_LEN;
+		}
+		emit(ctx, p, n);
+		return;
+	}
+	linebuf_put(lb, p, n, emit, ctx);
+	emit(ctx, lb->buf, lb->len);
+	lb->len = 0;
+}
+
+void
+linebuf_feed(struct linebuf *lb, const char *data, size_t n,
+    linebuf_emit_fn *emit, void *ctx)
+{
+	const char *nl;
+	size_t seg;
+
+	while (n > 0) {
+		nl = memchr(data, '\n', n);
+		seg = nl != NULL ? (size_t)(nl - data) : n;
+		if (seg > 0) {
+			/* A CR held back from the last chunk was content. */
+			if (lb->cr) {
+				linebuf_put(lb, "\r", 1, emit, ctx);
+				lb->cr = false;
+			}
+			if (data[seg - 1] == '\r') {
+				/* Before the LF it goes; at the end, wait. */
+				if (nl == NULL) {
+					linebuf_put(lb, data, seg - 1, emit, ctx);
+					lb->cr = true;
+					return;
+				}
+				linebuf_end(lb, data, seg - 1, emit, ctx);
+			} else if (nl == NULL) {
+				linebuf_put(lb, data, seg, emit, ctx);
+				return;
+			} else
+				linebuf_end(lb, data, seg, emit, ctx);
+		} else {
+			/* An LF right away; a held-back CR is dropped. */
+			lb->cr = false;
+			linebuf_end(lb, data, 0, emit, ctx);
+		}
+		data += seg + 1;
+		n -= seg + 1;
+	}
+}
+
+void
+linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx)
+{
+	if (lb->len == 0 && !lb->cr)
+		return;
+	emit(ctx, lb->buf, lb->len);
+	lb->len = 0;
+	lb->cr = false;
+}

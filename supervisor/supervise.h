@@ -293,6 +293,27 @@ int spawn_init(struct supervisor *sv);
 void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */
 void spawn_free(struct worker *w);
 
+/* -------------------------------------------------------------- linebuf.c */
+/*
+ * Line assembly for captured output, pure (no I/O).  Lines are handed to
+ * emit without their newline; a line longer than LINE_MAX_LEN is cut into
+ * pieces of LINE_MAX_LEN bytes; a CR right before the end of a line is
+ * removed; NUL bytes pass through.
+ */
+typedef void linebuf_emit_fn(void *ctx, const char *line, size_t len);
+
+struct linebuf {
+	size_t len;		/* bytes in buf */
+	bool cr;		/* a CR was seen last, not yet in buf */
+	char buf[LINE_MAX_LEN];
+};
+
+void linebuf_init(struct linebuf *lb);
+void linebuf_feed(struct linebuf *lb, const char *data, size_t n,
+    linebuf_emit_fn *emit, void *ctx);
+/* End a last line that has no newline (nothing if there is none). */
+void linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx);
+
 /* --------------------------------------------------------------- output.c */
 int output_init(struct supervisor *sv);
 /*

@@ -1,7 +1,418 @@
+/* Unit tests of linebuf.c: line assembly from arbitrary chunks. */
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void t(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(t) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supervise.h"
+
+#define MAX_LINES 4096
+
+/* What emit received, each line with a newline appended. */
+struct collect {
+	char *out;
+	size_t len, cap;
+	size_t lines;
+	size_t lens[MAX_LINES];
+};
+
+static void
+collect_emit(void *ctx, const char *line, size_t len)
+{
+	struct collect *c = ctx;
+
+	assert_true(len <= LINE_MAX_LEN);
+	if (c->len + len + 1 > c->cap) {
+		c->cap = (c->len + len + 1) * 2;
+		c->out = realloc(c->out, c->cap);
+		assert_non_null(c->out);
+	}
+	memcpy(c->out + c->len, line, len);
+	c->out[c->len + len] = '\n';
+	c->len += len + 1;
+	if (c->lines < MAX_LINES)
+		c->lens[c->lines] = len;
+	c->lines++;
+}
+
+static struct collect *
+collect_new(void)
+{
+	struct collect *c;
+
+	c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	return c;
+}
+
+static void
+collect_free(struct collect *c)
+{
+	free(c->out);
+	free(c);
+}
+
+/* Feed data in chunks of `step` bytes (0: all at once), then flush. */
+static struct collect *
+run(const char *data, size_t n, size_t step)
+{
+	struct linebuf *lb;
+	struct collect *c = collect_new();
+	size_t off, k;
+
+	lb = malloc(sizeof(*lb));
+	assert_non_null(lb);
+	linebuf_init(lb);
+	if (step == 0)
+		step = n > 0 ? n : 1;
+	for (off = 0; off < n; off += k) {
+		k = n - off < step ? n - off : step;
+		linebuf_feed(lb, data + off, k, collect_emit, c);
+	}
+	linebuf_flush(lb, collect_emit, c);
+	free(lb);
+	return c;
+}
+
+/* The output for every chunk size from 1 to 17, and all at once. */
+static void
+expect_all_steps(const char *data, size_t n, const char *want, size_t wlen)
+{
+	struct collect *c;
+	size_t step;
+
+	for (step = 0; step <= 17; step++) {
+		c = run(data, n, step);
+		assert_int_equal(c->len, wlen);
+		assert_memory_equal(c->out, want, wlen);
+		collect_free(c);
+	}
+}
+
+#define EXPECT(in, want) \
+	expect_all_steps(in, sizeof(in) - 1, want, sizeof(want) - 1)
+
+static void
+test_one_line(void **state)
+{
+	(void)state;
+	EXPECT("hello\n", "hello\n");
+}
+
+static void
+test_empty_lines_kept(void **state)
+{
+	(void)state;
+	EXPECT("\n\na\n\n", "\n\na\n\n");
+}
+
+static void
+test_no_output_no_line(void **state)
+{
+	struct collect *c;
+
+	(void)state;
+	c = run("", 0, 0);
+	assert_int_equal(c->lines, 0);
+	collect_free(c);
+}
+
+static void
+test_many_lines_in_one_chunk(void **state)
+{
+	char in[8000], *p = in;
+	struct collect *c;
+	int i;
+
+	(void)state;
+	for (i = 1; i <= 1000; i++)
+		p += sprintf(p, "%d\n", i);
+	c = run(in, (size_t)(p - in), 0);
+	assert_int_equal(c->lines, 1000);
+	assert_memory_equal(c->out, in, (size_t)(p - in));
+	collect_free(c);
+}
+
+static void
+test_partial_reads_join(void **state)
+{
+	struct linebuf lb;
+	struct collect *c = collect_new();
+
+	(void)state;
+	linebuf_init(&lb);
+	linebuf_feed(&lb, "hel", 3, collect_emit, c);
+	assert_int_equal(c->lines, 0);
+	linebuf_feed(&lb, "lo wo", 5, collect_emit, c);
+	assert_int_equal(c->lines, 0);
+	linebuf_feed(&lb, "rld\nne", 6, collect_emit, c);
+	assert_int_equal(c->lines, 1);
+	linebuf_feed(&lb, "xt\n", 3, collect_emit, c);
+	assert_int_equal(c->lines, 2);
+	assert_memory_equal(c->out, "hello world\nnext\n", 17);
+	collect_free(c);
+}
+
+static void
+test_last_line_without_newline_gets_one(void **state)
+{
+	(void)state;
+	EXPECT("a\nlast", "a\nlast\n");
+}
+
+static void
+test_flush_twice_emits_once(void **state)
+{
+	struct linebuf lb;
+	struct collect *c = collect_new();
+
+	(void)state;
+	linebuf_init(&lb);
+	linebuf_feed(&lb, "x", 1, collect_emit, c);
+	linebuf_flush(&lb, collect_emit, c);
+	linebuf_flush(&lb, collect_emit, c);
+	assert_int_equal(c->lines, 1);
+	linebuf_feed(&lb, "y\n", 2, collect_emit, c);
+	assert_int_equal(c->lines, 2);
+	assert_memory_equal(c->out, "x\ny\n", 4);
+	collect_free(c);
+}
+
+/* n bytes of 'a'..'z' then the tail; caller frees. */
+static char *
+long_line(size_t n, const char *tail, size_t *len)
+{
+	size_t tl = strlen(tail), i;
+	char *s;
+
+	s = malloc(n + tl + 1);
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		s[i] = (char)('a' + i % 26);
+	memcpy(s + n, tail, tl + 1);
+	*len = n + tl;
+	return s;
+}
+
+/* A line of n bytes plus tail gives these line lengths. */
+static void
+expect_cut(size_t n, const char *tail, const size_t *lens, size_t nlens)
+{
+	struct collect *c;
+	size_t len, step, i;
+	size_t steps[] = { 0, 1, 7, 4095, 4096, 4097 };
+	char *s;
+
+	s = long_line(n, tail, &len);
+	for (step = 0; step < sizeof(steps) / sizeof(steps[0]); step++) {
+		c = run(s, len, steps[step]);
+		assert_int_equal(c->lines, nlens);
+		for (i = 0; i < nlens; i++)
+			assert_int_equal(c->lens[i], lens[i]);
+		collect_free(c);
+	}
+	free(s);
+}
+
+static void
+test_exactly_4096_is_one_line(void **state)
+{
+	size_t lens[] = { 4096 };
+
+	(void)state;
+	expect_cut(4096, "\n", lens, 1);
+	expect_cut(4096, "", lens, 1);
+	expect_cut(4096, "\r\n", lens, 1);
+}
+
+static void
+test_4097_is_cut_in_two(void **state)
+{
+	size_t lens[] = { 4096, 1 };
+
+	(void)state;
+	expect_cut(4097, "\n", lens, 2);
+	expect_cut(4097, "", lens, 2);
+}
+
+static void
+test_long_line_cut_in_pieces(void **state)
+{
+	size_t lens3[] = { 4096, 4096, 1808 };
+	size_t lens2[] = { 4096, 4096 };
+
+	(void)state;
+	expect_cut(10000, "\n", lens3, 3);
+	expect_cut(8192, "\n", lens2, 2);
+	expect_cut(8192, "", lens2, 2);
+}
+
+static void
+test_cut_keeps_every_byte(void **state)
+{
+	struct collect *c;
+	size_t len;
+	char *s;
+
+	(void)state;
+	s = long_line(9000, "\nend\n", &len);
+	c = run(s, len, 1000);
+	assert_int_equal(c->lines, 4);
+	/* The pieces with their newlines removed are the input. */
+	assert_memory_equal(c->out, s, 4096);
+	assert_memory_equal(c->out + 4097, s + 4096, 4096);
+	assert_memory_equal(c->out + 8194, s + 8192, 808);
+	assert_memory_equal(c->out + 9003, "end\n", 4);
+	collect_free(c);
+	free(s);
+}
+
+static void
+test_nul_bytes_pass_through(void **state)
+{
+	(void)state;
+	EXPECT("a\0b\n\0\n", "a\0b\n\0\n");
+}
+
+static void
+test_crlf_becomes_lf(void **state)
+{
+	(void)state;
+	EXPECT("one\r\ntwo\r\n\r\n", "one\ntwo\n\n");
+}
+
+static void
+test_cr_elsewhere_is_kept(void **state)
+{
+	(void)state;
+	EXPECT("a\rb\n\r\rc\n", "a\rb\n\r\rc\n");
+	EXPECT("x\r\r\n", "x\r\n");
+}
+
+static void
+test_cr_at_chunk_end(void **state)
+{
+	struct linebuf lb;
+	struct collect *c = collect_new();
+
+	(void)state;
+	linebuf_init(&lb);
+	linebuf_feed(&lb, "a\r", 2, collect_emit, c);
+	linebuf_feed(&lb, "b\r", 2, collect_emit, c);
+	linebuf_feed(&lb, "\n", 1, collect_emit, c);
+	assert_int_equal(c->lines, 1);
+	assert_memory_equal(c->out, "a\rb\n", 4);
+	collect_free(c);
+}
+
+static void
+test_flush_drops_trailing_cr(void **state)
+{
+	(void)state;
+	EXPECT("last\r", "last\n");
+	EXPECT("\r", "\n");
+}
+
+/*
+ * The behaviour as specified, on the whole input at once: split at LF, drop
+ * one CR that ends a line, cut each line into pieces of LINE_MAX_LEN; a
+ * last segment without LF is a line if it is not empty.
+ */
+static void
+model(const char *in, size_t n, struct collect *c)
+{
+	const char *p = in, *end = in + n, *nl;
+	size_t len;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = (nl != NULL ? nl : end) - p;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		while (len > LINE_MAX_LEN) {
+			collect_emit(c, p, LINE_MAX_LEN);
+			p += LINE_MAX_LEN;
+			len -= LINE_MAX_LEN;
+		}
+		collect_emit(c, p, len);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+static void
+test_random_chunks_match_model(void **state)
+{
+	const char alphabet[] = "ab\r\n\0";
+	const int letters[] = { 9995, 9900, 5000 };
+	struct collect *want, *got;
+	struct linebuf lb;
+	size_t n, off, k, i;
+	char *in;
+	int round;
+
+	(void)state;
+	srand(42);
+	in = malloc(20000);
+	assert_non_null(in);
+	for (round = 0; round < 300; round++) {
+		n = (size_t)rand() % 20000;
+		for (i = 0; i < n; i++) {
+			/* Rounds with few line ends give long lines. */
+			if (rand() % 10000 < letters[round % 3])
+				in[i] = 'a';
+			else
+				in[i] = alphabet[rand() % 5];
+		}
+		want = collect_new();
+		model(in, n, want);
+		got = collect_new();
+		linebuf_init(&lb);
+		for (off = 0; off < n; off += k) {
+			k = (size_t)rand() % 9000 + 1;
+			if (k > n - off)
+				k = n - off;
+			linebuf_feed(&lb, in + off, k, collect_emit, got);
+		}
+		linebuf_flush(&lb, collect_emit, got);
+		assert_int_equal(got->lines, want->lines);
+		assert_int_equal(got->len, want->len);
+		assert_memory_equal(got->out, want->out, want->len);
+		collect_free(want);
+		collect_free(got);
+	}
+	free(in);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_line),
+		cmocka_unit_test(test_empty_lines_kept),
+		cmocka_unit_test(test_no_output_no_line),
+		cmocka_unit_test(test_many_lines_in_one_chunk),
+		cmocka_unit_test(test_partial_reads_join),
+		cmocka_unit_test(test_last_line_without_newline_gets_one),
+		cmocka_unit_test(test_flush_twice_emits_once),
+		cmocka_unit_test(test_exactly_4096_is_one_line),
+		cmocka_unit_test(test_4097_is_cut_in_two),
+		cmocka_unit_test(test_long_line_cut_in_pieces),
+		cmocka_unit_test(test_cut_keeps_every_byte),
+		cmocka_unit_test(test_nul_bytes_pass_through),
+		cmocka_unit_test(test_crlf_becomes_lf),
+		cmocka_unit_test(test_cr_elsewhere_is_kept),
+		cmocka_unit_test(test_cr_at_chunk_end),
+		cmocka_unit_test(test_flush_drops_trailing_cr),
+		cmocka_unit_test(test_random_chunks_match_model),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
