@@ -1,3 +1,475 @@
-/* main.c: being written */
+/*
+ * main.c: flags, the event loop, signals, shutdown, and the host side of
+ * the worker state machine (its timer, its clock, its state changes).
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
 #include "supervise.h"
-int main(void) { return 0; }
+
+/* The watchers main.c owns; sv->priv. */
+struct loop_state {
+	ev_signal sigterm, sigint, sighup, sigusr1, sigchld;
+	ev_timer shutdown_timer;
+	ev_idle collect;	/* frees workers removed by reload */
+	bool finished;		/* shutdown complete, maybe before ev_run */
+};
+
+/* A worker's one timer; w->timer. */
+struct worker_timer {
+	ev_timer t;
+	struct worker *w;
+};
+
+/* The one piece of global state: the host_* callbacks reach it here. */
+static struct supervisor the_supervisor;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: supervise -c FILE [-m process|thread] [-s SOCKET] [-t] "
+	    "[-v|-q]\n"
+	    "       supervise -h | -V\n");
+	exit(EXIT_USAGE);
+}
+
+int64_t
+host_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+worker_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct worker_timer *wt = container_of(t, struct worker_timer, t);
+
+	(void)loop;
+	(void)revents;
+	worker_timer_fired(wt->w);
+}
+
+void
+host_timer(struct worker *w, int64_t delay_ms)
+{
+	struct worker_timer *wt = w->timer;
+
+	if (wt == NULL) {
+		if (delay_ms < 0)
+			return;
+		if ((wt = calloc(1, sizeof(*wt))) == NULL) {
+			log_warnx("%s: cannot arm a timer: %s", w->name,
+			    strerror(errno));
+			return;
+		}
+		wt->w = w;
+		ev_init(&wt->t, worker_timer_cb);
+		w->timer = wt;
+	}
+	ev_timer_stop(w->sv->loop, &wt->t);
+	if (delay_ms < 0)
+		return;
+	ev_timer_set(&wt->t, (double)delay_ms / 1000.0, 0.0);
+	ev_timer_start(w->sv->loop, &wt->t);
+}
+
+static bool
+all_down(struct supervisor *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->nworkers; i++)
+		if (worker_is_up(sv->workers[i]))
+			return false;
+	return true;
+}
+
+static void
+shutdown_finish(struct supervisor *sv)
+{
+	struct loop_state *ls = sv->priv;
+	struct event ev = { .kind = EV_SHUTDOWN_DONE, .code = -1,
+	    .uptime_ms = -1, .delay_ms = -1, .restarts = -1 };
+
+	if (ls->finished)
+		return;
+	ls->finished = true;
+	ev_timer_stop(sv->loop, &ls->shutdown_timer);
+	log_event(&ev);
+	ev_break(sv->loop, EVBREAK_ALL);
+}
+
+void
+host_changed(struct worker *w)
+{
+	struct supervisor *sv = w->sv;
+	struct loop_state *ls = sv->priv;
+
+	control_worker_changed(w);
+	if (w->removed && w->state == STATE_STOPPED && ls != NULL)
+		ev_idle_start(sv->loop, &ls->collect);
+	if (sv->shutting_down && !worker_is_up(w) && all_down(sv))
+		shutdown_finish(sv);
+}
+
+void
+host_give_up(struct supervisor *sv)
+{
+	supervisor_shutdown(sv, EXIT_GAVE_UP);
+}
+
+struct worker *
+supervisor_find(struct supervisor *sv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sv->nworkers; i++)
+		if (strcmp(sv->workers[i]->name, name) == 0)
+			return sv->workers[i];
+	return NULL;
+}
+
+static void
+kill_all(struct supervisor *sv)
+{
+	size_t i;
+
+	for (i = sv->nworkers; i-- > 0; )
+		worker_kill(sv->workers[i]);
+}
+
+/*
+ * Graceful shutdown: every worker is sent its stop signal, in reverse
+ * start order, all at once; each has its own stop_timeout, and
+ * shutdown_timeout bounds the whole.  Called again (a second TERM), it
+ * kills what is left at once.
+ */
+void
+supervisor_shutdown(struct supervisor *sv, int status)
+{
+	struct loop_state *ls = sv->priv;
+	struct event ev = { .kind = EV_SHUTDOWN, .code = -1, .uptime_ms = -1,
+	    .delay_ms = -1, .restarts = -1 };
+	size_t i;
+
+	if (status > sv->exit_status)
+		sv->exit_status = status;
+	if (sv->shutting_down) {
+		if (!sv->kill_now) {
+			sv->kill_now = true;
+			kill_all(sv);
+		}
+		return;
+	}
+	sv->shutting_down = true;
+	log_event(&ev);
+	ev_timer_set(&ls->shutdown_timer,
+	    (double)sv->cfg->shutdown_timeout_ms / 1000.0, 0.0);
+	ev_timer_start(sv->loop, &ls->shutdown_timer);
+	for (i = sv->nworkers; i-- > 0; )
+		worker_stop(sv->workers[i]);
+	if (all_down(sv))
+		shutdown_finish(sv);
+}
+
+static void
+shutdown_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct supervisor *sv = &the_supervisor;
+
+	(void)loop;
+	(void)t;
+	(void)revents;
+	log_warnx("shutdown_timeout passed: killing every worker left");
+	sv->kill_now = true;
+	kill_all(sv);
+}
+
+static void
+signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	struct supervisor *sv = &the_supervisor;
+	struct errlist errs = { 0 };
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	switch (s->signum) {
+	case SIGTERM:
+	case SIGINT:
+		supervisor_shutdown(sv, 0);
+		break;
+	case SIGHUP:
+		if (sv->shutting_down)
+			break;
+		if (supervisor_reload(sv, &errs) > 0) {
+			for (i = 0; i < errs.len; i++)
+				log_warnx("reload refused: %s", errs.msg[i]);
+		}
+		errlist_free(&errs);
+		break;
+	case SIGUSR1:
+		output_reopen(sv);
+		break;
+	case SIGCHLD:
+		spawn_reap(sv);
+		break;
+	}
+}
+
+/*
+ * Free workers that reload removed, once they are down.  An idle watcher,
+ * so that no caller up the stack still holds the worker.
+ */
+static void
+collect_cb(struct ev_loop *loop, ev_idle *idle, int revents)
+{
+	struct supervisor *sv = &the_supervisor;
+	struct worker *w;
+	size_t i, j;
+
+	(void)revents;
+	ev_idle_stop(loop, idle);
+	for (i = 0, j = 0; i < sv->nworkers; i++) {
+		w = sv->workers[i];
+		if (w->removed && w->state == STATE_STOPPED) {
+			output_free(w);
+			spawn_free(w);
+			host_timer(w, -1);
+			free(w->timer);
+			worker_free(w);
+			continue;
+		}
+		w->index = j;
+		sv->workers[j++] = w;
+	}
+	sv->nworkers = j;
+	supervisor_retire_configs(sv);
+}
+
+/* -t: one line per worker instance, NAME<TAB>MODE<TAB>COMMAND-OR-PLUGIN. */
+static void
+print_config(const struct config *cfg)
+{
+	const struct worker_config *wc;
+	size_t i;
+	unsigned n;
+	char **a;
+
+	for (i = 0; i < cfg->nworkers; i++) {
+		wc = &cfg->workers[i];
+		for (n = 0; n < wc->instances; n++) {
+			if (wc->instances > 1)
+				printf("%s:%u\t", wc->name, n);
+			else
+				printf("%s\t", wc->name);
+			printf("%s\t", cfg->mode == MODE_THREAD ? "thread" :
+			    "process");
+			if (wc->plugin != NULL)
+				printf("%s", wc->plugin);
+			for (a = wc->argv; a != NULL && *a != NULL; a++)
+				printf("%s%s", a == wc->argv ? "" : " ", *a);
+			printf("\n");
+		}
+	}
+}
+
+/* Point fd 0, 1 and 2 somewhere, so no pipe of ours ever lands there. */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int
+check_supported(const struct config *cfg)
+{
+	size_t i;
+	int bad = 0;
+
+	if (cfg->mode == MODE_THREAD) {
+		warnx("thread mode is not available in this build");
+		bad++;
+	}
+	for (i = 0; i < cfg->nworkers; i++) {
+		if (cfg->workers[i].plugin != NULL && cfg->mode != MODE_THREAD) {
+			warnx("%s:%d: plugin: plugin workers are not available "
+			    "in this build", cfg->workers[i].file,
+			    cfg->workers[i].line);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+int
+supervisor_add_workers(struct supervisor *sv, struct config *cfg)
+{
+	struct worker **all, *w;
+	size_t i, total = 0;
+	unsigned n;
+
+	for (i = 0; i < cfg->nworkers; i++)
+		total += cfg->workers[i].instances;
+	if ((all = calloc(total + 1, sizeof(*all))) == NULL)
+		return -1;
+	sv->workers = all;
+	for (i = 0; i < cfg->nworkers; i++) {
+		for (n = 0; n < cfg->workers[i].instances; n++) {
+			if ((w = worker_new(sv, &cfg->workers[i], n)) == NULL)
+				return -1;
+			w->index = sv->nworkers;
+			all[sv->nworkers++] = w;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct supervisor *sv = &the_supervisor;
+	struct loop_state ls;
+	struct config *cfg;
+	struct errlist errs = { 0 };
+	bool test_only = false;
+	size_t i;
+	int ch, status;
+
+	sv->mode_override = -1;
+	while ((ch = getopt(argc, argv, "c:m:s:tvqhV")) != -1) {
+		switch (ch) {
+		case 'c':
+			sv->config_path = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "process") == 0)
+				sv->mode_override = MODE_PROCESS;
+			else if (strcmp(optarg, "thread") == 0)
+				sv->mode_override = MODE_THREAD;
+			else
+				usage();
+			break;
+		case 's':
+			sv->socket_override = optarg;
+			break;
+		case 't':
+			test_only = true;
+			break;
+		case 'v':
+			sv->verbosity = 1;
+			break;
+		case 'q':
+			sv->verbosity = -1;
+			break;
+		case 'h':
+			printf("usage: supervise -c FILE [-m process|thread] "
+			    "[-s SOCKET] [-t] [-v|-q]\n"
+			    "       supervise -h | -V\n");
+			return 0;
+		case 'V':
+			printf("supervise %s\n", SUPERVISE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || sv->config_path == NULL)
+		usage();
+
+	open_std_fds();
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		err(EXIT_SOFTWARE, "calloc");
+	if (config_load(sv->config_path, sv->mode_override, cfg, &errs) > 0) {
+		for (i = 0; i < errs.len; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		errlist_free(&errs);
+		free(cfg);
+		return EXIT_CONFIG;
+	}
+	if (check_supported(cfg) > 0)
+		return EXIT_CONFIG;
+	if (test_only) {
+		print_config(cfg);
+		config_free(cfg);
+		free(cfg);
+		return 0;
+	}
+	sv->cfg = cfg;
+	sv->pid = getpid();
+	log_init(cfg->log_format, sv->verbosity);
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&ls, 0, sizeof(ls));
+	sv->priv = &ls;
+	if ((sv->loop = ev_loop_new(EVFLAG_AUTO)) == NULL)
+		errx(EXIT_SOFTWARE, "cannot create the event loop");
+	spawn_init(sv);
+	if (window_init(&sv->window, cfg->restart_limit) == -1)
+		err(EXIT_SOFTWARE, "calloc");
+	if (output_init(sv) == -1)
+		errx(EXIT_SOFTWARE, "cannot set up worker output");
+	if ((status = control_init(sv)) != 0)
+		return status;
+
+	ev_signal_init(&ls.sigterm, signal_cb, SIGTERM);
+	ev_signal_init(&ls.sigint, signal_cb, SIGINT);
+	ev_signal_init(&ls.sighup, signal_cb, SIGHUP);
+	ev_signal_init(&ls.sigusr1, signal_cb, SIGUSR1);
+	ev_signal_init(&ls.sigchld, signal_cb, SIGCHLD);
+	ev_signal_start(sv->loop, &ls.sigterm);
+	ev_signal_start(sv->loop, &ls.sigint);
+	ev_signal_start(sv->loop, &ls.sighup);
+	ev_signal_start(sv->loop, &ls.sigusr1);
+	ev_signal_start(sv->loop, &ls.sigchld);
+	ev_init(&ls.shutdown_timer, shutdown_timer_cb);
+	ev_idle_init(&ls.collect, collect_cb);
+
+	if (supervisor_add_workers(sv, cfg) == -1)
+		err(EXIT_SOFTWARE, "cannot allocate workers");
+	for (i = 0; i < sv->nworkers && !sv->shutting_down; i++)
+		if (sv->workers[i]->cfg->autostart)
+			worker_start(sv->workers[i]);
+	/* Spawning many workers takes a while: timers count from now. */
+	ev_now_update(sv->loop);
+
+	if (!ls.finished)
+		ev_run(sv->loop, 0);
+
+	control_close(sv);
+	output_shutdown(sv);
+	for (i = 0; i < sv->nworkers; i++) {
+		output_free(sv->workers[i]);
+		spawn_free(sv->workers[i]);
+		host_timer(sv->workers[i], -1);
+		free(sv->workers[i]->timer);
+		worker_free(sv->workers[i]);
+	}
+	free(sv->workers);
+	window_free(&sv->window);
+	supervisor_retire_configs(sv);
+	config_free(sv->cfg);
+	free(sv->cfg);
+	ev_loop_destroy(sv->loop);
+	return sv->exit_status;
+}

@@ -1,2 +1,249 @@
-/* reload.c: being written */
+/*
+ * reload.c: apply a re-read config to the running workers.  An instance
+ * whose section is unchanged keeps its process, pid and restart history;
+ * a changed one is restarted with its new settings; new ones start, and
+ * removed ones are stopped and freed once down.  A config with errors, or
+ * one that changes mode or socket, changes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "supervise.h"
+
+static bool
+same_string(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* The old instance that becomes instance n of section wc, if any. */
+static struct worker *
+match(struct supervisor *sv, const struct worker_config *wc, unsigned n,
+    const bool *taken)
+{
+	struct worker *w;
+	size_t i;
+
+	for (i = 0; i < sv->nworkers; i++) {
+		w = sv->workers[i];
+		if (!taken[i] && !w->removed && w->instance == n &&
+		    strcmp(w->cfg->name, wc->name) == 0)
+			return w;
+	}
+	return NULL;
+}
+
+/* Changed settings: start again with the new ones. */
+static void
+restart_changed(struct worker *w)
+{
+	switch (w->state) {
+	case STATE_STARTING:
+	case STATE_RUNNING:
+		worker_stop(w);
+		w->stop_wanted = false;
+		w->restart_wanted = true;
+		break;
+	case STATE_BACKOFF:
+	case STATE_FATAL:
+	case STATE_EXITED:
+		w->failures = 0;
+		worker_start(w);
+		break;
+	case STATE_STOPPING:
+	case STATE_STOPPED:
+		break;
+	}
+}
+
+static int
+check_compatible(struct supervisor *sv, struct config *nc,
+    struct errlist *errs)
+{
+	int n = 0;
+
+	if (nc->mode != sv->cfg->mode) {
+		errlist_add(errs, "%s: mode: cannot change on reload "
+		    "(restart supervise instead)", nc->path);
+		n++;
+	}
+	if (sv->socket_override == NULL &&
+	    !same_string(nc->socket, sv->cfg->socket)) {
+		errlist_add(errs, "%s: socket: cannot change on reload "
+		    "(restart supervise instead)", nc->path);
+		n++;
+	}
+	return n;
+}
+
+static void
+retire(struct supervisor *sv, struct config *old)
+{
+	struct config **r;
+
+	r = realloc(sv->retired, (sv->nretired + 1) * sizeof(*r));
+	if (r == NULL) {
+		/* Leak it rather than free what a worker still uses. */
+		log_warnx("reload: out of memory keeping the old config");
+		return;
+	}
+	sv->retired = r;
+	sv->retired[sv->nretired++] = old;
+}
+
+void
+supervisor_retire_configs(struct supervisor *sv)
+{
+	struct config *c;
+	size_t i, j, k;
+	bool used;
+
+	for (i = 0, k = 0; i < sv->nretired; i++) {
+		c = sv->retired[i];
+		used = false;
+		for (j = 0; j < sv->nworkers && !used; j++)
+			used = sv->workers[j]->cfg >= c->workers &&
+			    sv->workers[j]->cfg < c->workers + c->nworkers;
+		if (used) {
+			sv->retired[k++] = c;
+			continue;
+		}
+		config_free(c);
+		free(c);
+	}
+	sv->nretired = k;
+	if (k == 0) {
+		free(sv->retired);
+		sv->retired = NULL;
+	}
+}
+
+int
+supervisor_reload(struct supervisor *sv, struct errlist *errs)
+{
+	struct event ev = { .kind = EV_RELOAD, .code = -1, .uptime_ms = -1,
+	    .delay_ms = -1, .restarts = -1 };
+	struct config *nc, *old = sv->cfg;
+	struct worker **list = NULL, **fresh = NULL, *w;
+	struct worker_config *wc;
+	bool *taken = NULL, *changed = NULL;
+	size_t total = 0, i, k = 0, nfresh = 0, nold = sv->nworkers;
+	unsigned n;
+	int nerr;
+
+	if ((nc = calloc(1, sizeof(*nc))) == NULL) {
+		errlist_add(errs, "reload: out of memory");
+		return 1;
+	}
+	if ((nerr = config_load(sv->config_path, sv->mode_override, nc,
+	    errs)) > 0) {
+		free(nc);
+		return nerr;
+	}
+	if ((nerr = check_compatible(sv, nc, errs)) > 0)
+		goto fail;
+	for (i = 0; i < nc->nworkers; i++)
+		total += nc->workers[i].instances;
+	list = calloc(total + nold + 1, sizeof(*list));
+	fresh = calloc(total + 1, sizeof(*fresh));
+	taken = calloc(nold + 1, sizeof(*taken));
+	changed = calloc(total + 1, sizeof(*changed));
+	if (list == NULL || fresh == NULL || taken == NULL || changed == NULL) {
+		errlist_add(errs, "reload: out of memory");
+		nerr = 1;
+		goto fail;
+	}
+
+	/* Build the new start order, matching instances by section and N. */
+	for (i = 0; i < nc->nworkers; i++) {
+		wc = &nc->workers[i];
+		for (n = 0; n < wc->instances; n++, k++) {
+			w = match(sv, wc, n, taken);
+			if (w != NULL) {
+				taken[w->index] = true;
+				changed[k] = strcmp(w->cfg->fingerprint,
+				    wc->fingerprint) != 0;
+				list[k] = w;
+				continue;
+			}
+			if ((w = worker_new(sv, wc, n)) == NULL) {
+				errlist_add(errs, "reload: out of memory");
+				nerr = 1;
+				goto fail_fresh;
+			}
+			fresh[nfresh++] = w;
+			list[k] = w;
+		}
+	}
+
+	/* From here on nothing fails: commit. */
+	k = 0;
+	for (i = 0; i < nc->nworkers; i++) {
+		wc = &nc->workers[i];
+		for (n = 0; n < wc->instances; n++, k++) {
+			w = list[k];
+			w->cfg = wc;
+			if (wc->instances > 1)
+				snprintf(w->name, sizeof(w->name), "%s:%u",
+				    wc->name, n);
+			else
+				snprintf(w->name, sizeof(w->name), "%s",
+				    wc->name);
+		}
+	}
+	for (i = 0; i < nold; i++) {
+		if (taken[i] || sv->workers[i]->removed) {
+			if (!taken[i])
+				list[k++] = sv->workers[i];
+			continue;
+		}
+		sv->workers[i]->removed = true;
+		list[k++] = sv->workers[i];
+		ev.removed++;
+	}
+	for (i = 0; i < k; i++)
+		list[i]->index = i;
+	free(sv->workers);
+	sv->workers = list;
+	sv->nworkers = k;
+	sv->cfg = nc;
+	retire(sv, old);
+	log_init(nc->log_format, sv->verbosity);
+
+	for (i = 0; i < total; i++) {
+		w = list[i];
+		if (changed[i]) {
+			ev.changed++;
+			restart_changed(w);
+		}
+	}
+	for (i = 0; i < nfresh; i++) {
+		ev.added++;
+		if (fresh[i]->cfg->autostart)
+			worker_start(fresh[i]);
+	}
+	for (i = total; i < k; i++)
+		if (list[i]->removed)
+			worker_stop(list[i]);
+	log_event(&ev);
+	free(fresh);
+	free(taken);
+	free(changed);
+	supervisor_retire_configs(sv);
+	return 0;
+
+fail_fresh:
+	for (i = 0; i < nfresh; i++)
+		worker_free(fresh[i]);
+fail:
+	free(list);
+	free(fresh);
+	free(taken);
+	free(changed);
+	config_free(nc);
+	free(nc);
+	return nerr;
+}

@@ -198,29 +198,77 @@ struct supervisor {
 	bool kill_now;			/* second TERM/INT */
 	int exit_status;
 
+	struct config **retired;	/* reloaded away, still referenced */
+	size_t nretired;
+
 	void *priv;			/* main.c: watchers */
 	void *control;			/* control.c state */
 	void *out;			/* output.c: the stdout sink */
 };
 
-/* ------------------------------------------------------------- config.c */
+/* ------------------------------------------------------ config.c, parse.c */
 /*
- * Read the file at path and the files it includes.  Returns the number of
- * errors appended to errs; on 0, cfg is complete and must be config_free'd.
- * On errors cfg is freed already.
+ * Read the file at path and the files it includes.  mode_override is -1,
+ * or MODE_PROCESS or MODE_THREAD (-m), which replaces [supervisor] mode.
+ * Returns the number of errors appended to errs (each "FILE:LINE: key:
+ * message", in file and line order); on 0, cfg is complete and must be
+ * config_free'd.  On errors cfg is freed already.
+ *
+ * A worker's fingerprint covers every effective setting of its section
+ * except instances, which reload compares on its own (N -> M touches only
+ * the difference).
  */
-int config_load(const char *path, struct config *cfg, struct errlist *errs);
+int config_load(const char *path, int mode_override, struct config *cfg,
+    struct errlist *errs);
 void config_free(struct config *cfg);
+
+/* Value parsers (parse.c): 0 on success, -1 if s is not valid. */
 int parse_duration(const char *s, int64_t *ms);
 int parse_size(const char *s, uint64_t *bytes);
 int parse_bool(const char *s, bool *b);
-int parse_signal(const char *s, int *sig);
+int parse_signal(const char *s, int *sig);	/* "TERM", "SIGTERM", "15" */
 const char *signal_name(int sig);	/* "TERM", or NULL if unknown */
+/* Shell-like words; returns their number, or -1 with *why set. */
 int split_argv(const char *s, char ***argv, const char **why);
 void free_argv(char **argv);
 void errlist_add(struct errlist *errs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void errlist_free(struct errlist *errs);
+
+/*
+ * The syntax layer (parse.c): a file as inih splits it, with continuation
+ * lines joined and every syntax error kept with its line.
+ */
+struct ini_entry {
+	char *key;
+	char *value;
+	int line;
+	bool comment;		/* a " ;" comment was cut from the value */
+};
+
+struct ini_section {
+	char *name;		/* between the brackets, never truncated */
+	int line;
+	struct ini_entry *entries;
+	size_t nentries, cap;
+};
+
+struct ini_error {
+	int line;
+	char *msg;
+};
+
+struct ini_file {
+	struct ini_section *sections;
+	size_t nsections, cap;
+	struct ini_error *errors;
+	size_t nerrors, errcap;
+	bool oom;		/* out of memory: the contents are incomplete */
+};
+
+/* 0, or -1 with errno set if the file could not be opened or read. */
+int parse_ini(const char *path, struct ini_file *f);
+void parse_ini_free(struct ini_file *f);
 
 /* ------------------------------------------------------------- policy.c */
 /* Pure decisions: no clock of their own, no side effects beyond the rings. */
@@ -339,6 +387,12 @@ void control_close(struct supervisor *sv);
 /* ----------------------------------------------------------------- main.c */
 struct worker *supervisor_find(struct supervisor *sv, const char *name);
 void supervisor_shutdown(struct supervisor *sv, int status);
+int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
+
+/* --------------------------------------------------------------- reload.c */
+/* 0 when applied; else the number of errors in errs, and nothing changed. */
 int supervisor_reload(struct supervisor *sv, struct errlist *errs);
+/* Free the configs of earlier reloads that no worker refers to any more. */
+void supervisor_retire_configs(struct supervisor *sv);
 
 #endif

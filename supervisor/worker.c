@@ -1,2 +1,450 @@
-/* worker.c: being written */
+/*
+ * worker.c: the lifecycle of one worker instance, as a state machine.
+ *
+ * Every transition happens here, driven by six events: start and stop (by
+ * request, autostart or shutdown), kill (a second TERM), exec-ok (the child
+ * reached exec), exit (the process was reaped) and timer (the one timer a
+ * worker has: min_uptime in STARTING, the delay in BACKOFF, stop_timeout in
+ * STOPPING).  It does no I/O and keeps no clock: it asks the host (host_*,
+ * supplied by spawn.c and main.c, faked by the unit tests) to spawn, signal
+ * and arm the timer.
+ *
+ *            start            min_uptime / exec-ok
+ *   STOPPED -------> STARTING -------------------> RUNNING
+ *      ^               |   \ exit                    | exit
+ *      |      stop     |    `---> BACKOFF <----------'   (policy: restart)
+ *      |<-- STOPPING <-'            |  timer: spawn again
+ *      |   (reaped)                 |  limit hit: FATAL; policy says no: EXITED
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
 #include "supervise.h"
+
+#define EVENT(k, w) { .kind = (k), .worker = (w)->name, .pid = 0, \
+	.code = -1, .signal = 0, .uptime_ms = -1, .delay_ms = -1, \
+	.restarts = -1, .reason = NULL }
+
+static const char *const state_names[] = {
+	[STATE_STOPPED] = "STOPPED",
+	[STATE_STARTING] = "STARTING",
+	[STATE_RUNNING] = "RUNNING",
+	[STATE_BACKOFF] = "BACKOFF",
+	[STATE_STOPPING] = "STOPPING",
+	[STATE_EXITED] = "EXITED",
+	[STATE_FATAL] = "FATAL",
+};
+
+static void worker_spawn(struct worker *);
+
+const char *
+worker_state_name(enum worker_state st)
+{
+	return state_names[st];
+}
+
+struct worker *
+worker_new(struct supervisor *sv, struct worker_config *wc, unsigned instance)
+{
+	struct worker *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->sv = sv;
+	w->cfg = wc;
+	w->instance = instance;
+	if (wc->instances > 1)
+		snprintf(w->name, sizeof(w->name), "%s:%u", wc->name, instance);
+	else
+		snprintf(w->name, sizeof(w->name), "%s", wc->name);
+	w->state = STATE_STOPPED;
+	if (window_init(&w->window, wc->restart_limit) == -1) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	window_free(&w->window);
+	free(w->reason);
+	free(w);
+}
+
+bool
+worker_is_up(const struct worker *w)
+{
+	return w->pid > 1;
+}
+
+/* Whether the worker is meant to be running, for `check` and READY=1. */
+bool
+worker_should_run(const struct worker *w)
+{
+	switch (w->state) {
+	case STATE_STARTING:
+	case STATE_RUNNING:
+	case STATE_BACKOFF:
+	case STATE_FATAL:
+		return true;
+	case STATE_STOPPING:
+		return w->restart_wanted;
+	default:
+		return false;
+	}
+}
+
+static void
+set_state(struct worker *w, enum worker_state st)
+{
+	w->state = st;
+	host_changed(w);
+}
+
+static void
+set_reason(struct worker *w, const char *reason)
+{
+	free(w->reason);
+	w->reason = reason != NULL ? strdup(reason) : NULL;
+}
+
+static void
+become_running(struct worker *w)
+{
+	struct event ev = EVENT(EV_RUNNING, w);
+
+	host_timer(w, -1);
+	w->running_ms = host_now_ms();
+	ev.pid = w->pid;
+	log_event(&ev);
+	set_state(w, STATE_RUNNING);
+}
+
+static void
+become_fatal(struct worker *w, const char *reason)
+{
+	struct event ev = EVENT(EV_FATAL, w);
+
+	host_timer(w, -1);
+	set_reason(w, reason);
+	ev.reason = reason;
+	log_event(&ev);
+	set_state(w, STATE_FATAL);
+}
+
+/*
+ * A start failed or a running worker died and the policy wants it back:
+ * count it against the worker's limit, then the supervisor's, then wait
+ * the backoff (or restart_delay) in BACKOFF, or spawn at once.
+ */
+static void
+schedule_restart(struct worker *w, bool was_running)
+{
+	struct supervisor *sv = w->sv;
+	struct event ev = EVENT(EV_RESTARTING, w);
+	char reason[96], win[32];
+	int64_t now = host_now_ms(), delay;
+
+	if (was_running)
+		w->failures = 0;
+	else
+		w->failures++;
+	if (!window_admit(&w->window, w->cfg->restart_limit,
+	    w->cfg->restart_window_ms, now)) {
+		format_duration(win, sizeof(win), w->cfg->restart_window_ms);
+		snprintf(reason, sizeof(reason), "%u restarts within %s",
+		    w->cfg->restart_limit, win);
+		become_fatal(w, reason);
+		return;
+	}
+	if (sv->cfg != NULL && !window_admit(&sv->window,
+	    sv->cfg->restart_limit, sv->cfg->restart_window_ms, now)) {
+		format_duration(win, sizeof(win), sv->cfg->restart_window_ms);
+		log_warnx("supervisor restart limit hit: %u restarts within "
+		    "%s; stopping everything", sv->cfg->restart_limit, win);
+		set_state(w, STATE_STOPPED);
+		host_give_up(sv);
+		return;
+	}
+	delay = policy_backoff(w->cfg, w->failures);
+	w->restarts++;
+	ev.delay_ms = delay;
+	ev.restarts = (int)w->restarts;
+	log_event(&ev);
+	if (delay <= 0) {
+		worker_spawn(w);
+		return;
+	}
+	set_state(w, STATE_BACKOFF);
+	host_timer(w, delay);
+}
+
+/*
+ * The strategy's part of a restart: with one_for_all every other worker
+ * that is up, with rest_for_one every one after w in start order, is
+ * stopped and started again once reaped.  They count as restarts of their
+ * own but the decision counts once against the supervisor's limit.
+ */
+static void
+apply_strategy(struct worker *w)
+{
+	struct supervisor *sv = w->sv;
+	struct worker *o;
+	size_t i;
+
+	if (sv->cfg == NULL || sv->cfg->strategy == STRATEGY_ONE_FOR_ONE)
+		return;
+	for (i = 0; i < sv->nworkers; i++) {
+		o = sv->workers[i];
+		if (o == w || !worker_is_up(o) || o->state == STATE_STOPPING)
+			continue;
+		if (sv->cfg->strategy == STRATEGY_REST_FOR_ONE &&
+		    o->index < w->index)
+			continue;
+		worker_stop(o);
+		o->stop_wanted = false;
+		o->restart_wanted = true;
+		o->restarts++;
+	}
+}
+
+static void
+worker_spawn(struct worker *w)
+{
+	struct event ev = EVENT(EV_SPAWNED, w);
+	char why[256];
+
+	w->stop_sig_sent = 0;
+	w->stop_wanted = false;
+	w->restart_wanted = false;
+	w->status_text[0] = '\0';
+	why[0] = '\0';
+	if (host_spawn(w, why, sizeof(why)) == -1) {
+		/* No process: a failed start, retried with backoff. */
+		w->pid = 0;
+		log_warnx("%s: cannot start: %s", w->name, why);
+		set_state(w, STATE_STARTING);
+		schedule_restart(w, false);
+		return;
+	}
+	w->spawned_ms = host_now_ms();
+	ev.pid = w->pid;
+	log_event(&ev);
+	set_state(w, STATE_STARTING);
+	if (w->cfg->ready == READY_NONE && w->cfg->min_uptime_ms > 0)
+		host_timer(w, w->cfg->min_uptime_ms);
+}
+
+void
+worker_start(struct worker *w)
+{
+	switch (w->state) {
+	case STATE_FATAL:
+		/* A revived worker starts with a clean slate. */
+		window_reset(&w->window);
+		set_reason(w, NULL);
+		/* FALLTHROUGH */
+	case STATE_STOPPED:
+	case STATE_EXITED:
+		w->failures = 0;
+		worker_spawn(w);
+		break;
+	case STATE_BACKOFF:
+		host_timer(w, -1);
+		worker_spawn(w);
+		break;
+	case STATE_STOPPING:
+		/* Start again as soon as it is reaped. */
+		w->stop_wanted = false;
+		w->restart_wanted = true;
+		break;
+	case STATE_STARTING:
+	case STATE_RUNNING:
+		break;
+	}
+}
+
+void
+worker_stop(struct worker *w)
+{
+	struct event ev = EVENT(EV_STOPPING, w);
+	int sig;
+
+	switch (w->state) {
+	case STATE_STARTING:
+	case STATE_RUNNING:
+		sig = w->cfg->stop_timeout_ms > 0 ? w->cfg->stop_signal :
+		    SIGKILL;
+		w->stop_wanted = true;
+		w->restart_wanted = false;
+		w->stop_sig_sent = sig;
+		ev.pid = w->pid;
+		ev.signal = sig;
+		log_event(&ev);
+		host_signal(w, sig);
+		if (sig != SIGKILL && sig != SIGCONT)
+			host_signal(w, SIGCONT);	/* a stopped worker */
+		set_state(w, STATE_STOPPING);
+		if (sig != SIGKILL)
+			host_timer(w, w->cfg->stop_timeout_ms);
+		else
+			host_timer(w, -1);
+		break;
+	case STATE_STOPPING:
+		w->stop_wanted = true;
+		w->restart_wanted = false;
+		break;
+	case STATE_BACKOFF:
+		host_timer(w, -1);
+		/* FALLTHROUGH */
+	case STATE_EXITED:
+	case STATE_FATAL:
+		w->stop_wanted = true;
+		set_state(w, STATE_STOPPED);
+		break;
+	case STATE_STOPPED:
+		w->stop_wanted = true;
+		host_changed(w);
+		break;
+	}
+}
+
+void
+worker_kill(struct worker *w)
+{
+	if (!worker_is_up(w))
+		return;
+	if (w->state != STATE_STOPPING)
+		worker_stop(w);
+	if (w->stop_sig_sent != SIGKILL) {
+		host_signal(w, SIGKILL);
+		host_timer(w, -1);
+	}
+}
+
+void
+worker_exec_ok(struct worker *w)
+{
+	if (w->state == STATE_STARTING && w->cfg->ready == READY_NONE &&
+	    w->cfg->min_uptime_ms <= 0)
+		become_running(w);
+}
+
+static bool
+permanent_exec_error(int err)
+{
+	switch (err) {
+	case ENOENT: case EACCES: case ENOEXEC: case ENOTDIR: case ELOOP:
+	case EISDIR: case ENAMETOOLONG: case EPERM: case EINVAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+log_exit(struct worker *w, int wstatus, int64_t uptime)
+{
+	struct event ev = EVENT(EV_EXITED, w);
+
+	ev.pid = w->pid;
+	ev.uptime_ms = uptime;
+	if (WIFSIGNALED(wstatus))
+		ev.signal = WTERMSIG(wstatus);
+	else
+		ev.code = WEXITSTATUS(wstatus);
+	log_event(&ev);
+}
+
+/*
+ * The process was reaped (its group killed and its output drained first).
+ * exec_errno is non-zero when the child never reached exec; exec_what
+ * then says what failed ("exec /usr/bin/x", "chdir /srv").
+ */
+void
+worker_exited(struct worker *w, int wstatus, int exec_errno,
+    const char *exec_what)
+{
+	struct event ev = EVENT(EV_STOPPED, w);
+	enum worker_state was = w->state;
+	char reason[512];
+	int64_t uptime = host_now_ms() - w->spawned_ms;
+
+	host_timer(w, -1);
+	w->has_exited = true;
+	w->last_status = wstatus;
+	if (exec_errno == 0)
+		log_exit(w, wstatus, uptime);
+	w->pid = 0;
+
+	switch (was) {
+	case STATE_STOPPING:
+		/* The race of a stop and a crash: a stop was asked, so it is stopped. */
+		if (w->restart_wanted && !w->sv->shutting_down) {
+			worker_spawn(w);
+			return;
+		}
+		log_event(&ev);
+		w->restart_wanted = false;
+		set_state(w, STATE_STOPPED);
+		return;
+	case STATE_STARTING:
+	case STATE_RUNNING:
+		break;
+	default:
+		/* No process was expected: nothing to decide. */
+		host_changed(w);
+		return;
+	}
+
+	if (exec_errno != 0) {
+		snprintf(reason, sizeof(reason), "%s: %s",
+		    exec_what != NULL ? exec_what : "exec",
+		    strerror(exec_errno));
+		if (permanent_exec_error(exec_errno) ||
+		    w->cfg->restart == RESTART_NEVER) {
+			become_fatal(w, reason);
+			return;
+		}
+		log_warnx("%s: %s", w->name, reason);
+		schedule_restart(w, false);
+		return;
+	}
+	if (w->sv->shutting_down || !policy_should_restart(w->cfg, wstatus, 0)) {
+		set_state(w, STATE_EXITED);
+		return;
+	}
+	apply_strategy(w);
+	schedule_restart(w, was == STATE_RUNNING);
+}
+
+void
+worker_timer_fired(struct worker *w)
+{
+	switch (w->state) {
+	case STATE_STARTING:
+		/* It stayed up min_uptime (ready=none). */
+		become_running(w);
+		break;
+	case STATE_BACKOFF:
+		worker_spawn(w);
+		break;
+	case STATE_STOPPING:
+		/* stop_timeout passed: KILL the group; the exit follows. */
+		if (worker_is_up(w)) {
+			w->stop_sig_sent = SIGKILL;
+			host_signal(w, SIGKILL);
+		}
+		break;
+	default:
+		break;
+	}
+}

@@ -1,7 +1,560 @@
+/*
+ * The worker state machine, driven through a fake host: every transition,
+ * without a fork or a real clock.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void t(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(t) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fake_host.h"
+#include "supervise.h"
+
+#define EXIT(n) W_EXITCODE((n), 0)
+#define KILLED(sig) W_EXITCODE(0, (sig))
+
+struct fixture {
+	struct supervisor sv;
+	struct config cfg;
+	struct worker_config wc[3];
+	struct worker *w[3];
+};
+
+static void
+default_config(struct worker_config *wc, const char *name)
+{
+	static char *argv[] = { "/bin/true", NULL };
+
+	memset(wc, 0, sizeof(*wc));
+	strcpy(wc->name, name);
+	wc->argv = argv;
+	wc->instances = 1;
+	wc->autostart = true;
+	wc->restart = RESTART_ALWAYS;
+	wc->success_exit[0] = 1;
+	wc->backoff_max_ms = 30000;
+	wc->min_uptime_ms = 1000;
+	wc->restart_window_ms = 60000;
+	wc->stop_signal = SIGTERM;
+	wc->stop_timeout_ms = 10000;
+	wc->umask = -1;
+	wc->start_timeout_ms = 30000;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int i;
+
+	fake_reset();
+	log_init(LOG_TEXT, -1);
+	f->cfg.restart_window_ms = 60000;
+	f->cfg.shutdown_timeout_ms = 30000;
+	f->cfg.workers = f->wc;
+	f->cfg.nworkers = 3;
+	f->sv.cfg = &f->cfg;
+	f->sv.workers = f->w;
+	f->sv.nworkers = 3;
+	for (i = 0; i < 3; i++) {
+		default_config(&f->wc[i], i == 0 ? "a" : i == 1 ? "b" : "c");
+		f->w[i] = worker_new(&f->sv, &f->wc[i], 0);
+		f->w[i]->index = (size_t)i;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		worker_free(f->w[i]);
+	window_free(&f->sv.window);
+	free(f);
+	return 0;
+}
+
+/* Start worker 0 and let it stay up min_uptime. */
+static struct worker *
+running(struct fixture *f, int i)
+{
+	struct worker *w = f->w[i];
+
+	worker_start(w);
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+	return w;
+}
+
+static void
+start_spawns_and_waits_min_uptime(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	worker_start(w);
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_int_equal(w->pid, 100);
+	assert_int_equal(fake.deadline[0], fake.now + 1000);
+	worker_exec_ok(w);
+	assert_int_equal(w->state, STATE_STARTING);
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+}
+
+static void
+zero_min_uptime_runs_at_exec(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	f->wc[0].min_uptime_ms = 0;
+	worker_start(w);
+	assert_int_equal(fake.deadline[0], -1);
+	worker_exec_ok(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+}
+
+static void
+start_is_noop_when_up(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_start(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+	assert_int_equal(fake.spawns, 1);
+}
+
+static void
+exit_after_running_restarts_with_restart_delay(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_exited(w, EXIT(1), 0, NULL);
+	/* restart_delay 0: spawned again at once. */
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_int_equal(w->pid, 101);
+	assert_int_equal(w->restarts, 1);
+	assert_int_equal(w->failures, 0);
+
+	fake_fire(w);
+	f->wc[0].restart_delay_ms = 500;
+	worker_exited(w, EXIT(0), 0, NULL);
+	assert_int_equal(w->state, STATE_BACKOFF);
+	assert_int_equal(fake.deadline[0], fake.now + 500);
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_int_equal(w->restarts, 2);
+}
+
+static void
+failed_starts_back_off_exponentially(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+	int64_t expect[] = { 100, 200, 400, 800, 1600, 3200 };
+	size_t i;
+
+	f->wc[0].backoff_max_ms = 2000;
+	worker_start(w);
+	for (i = 0; i < 6; i++) {
+		worker_exited(w, EXIT(1), 0, NULL);
+		assert_int_equal(w->state, STATE_BACKOFF);
+		assert_int_equal(fake.deadline[0] - fake.now,
+		    expect[i] < 2000 ? expect[i] : 2000);
+		fake_fire(w);
+		assert_int_equal(w->state, STATE_STARTING);
+	}
+	/* A good start resets it. */
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->failures, 0);
+	assert_int_equal(w->state, STATE_STARTING);
+}
+
+static void
+restart_never_exits(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].restart = RESTART_NEVER;
+	w = running(f, 0);
+	worker_exited(w, KILLED(SIGSEGV), 0, NULL);
+	assert_int_equal(w->state, STATE_EXITED);
+	assert_int_equal(w->pid, 0);
+	assert_true(w->has_exited);
+	assert_int_equal(w->restarts, 0);
+	assert_false(worker_should_run(w));
+}
+
+static void
+on_failure_restarts_failures_only(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].restart = RESTART_ON_FAILURE;
+	w = running(f, 0);
+	worker_exited(w, EXIT(3), 0, NULL);
+	assert_int_equal(w->state, STATE_STARTING);
+	fake_fire(w);
+	worker_exited(w, KILLED(SIGTERM), 0, NULL);
+	assert_int_equal(w->state, STATE_STARTING);
+	fake_fire(w);
+	worker_exited(w, EXIT(0), 0, NULL);
+	assert_int_equal(w->state, STATE_EXITED);
+}
+
+static void
+success_exit_replaces_zero(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].restart = RESTART_ON_FAILURE;
+	f->wc[0].success_exit[0] = 0;
+	f->wc[0].success_exit[1] = 1 << 2;	/* 10 */
+	w = running(f, 0);
+	worker_exited(w, EXIT(10), 0, NULL);
+	assert_int_equal(w->state, STATE_EXITED);
+	worker_start(w);
+	fake_fire(w);
+	worker_exited(w, EXIT(0), 0, NULL);
+	assert_int_equal(w->state, STATE_STARTING);
+}
+
+static void
+restart_limit_makes_fatal(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].restart_limit = 2;
+	window_free(&f->w[0]->window);
+	w = running(f, 0);
+	worker_exited(w, EXIT(1), 0, NULL);
+	fake_fire(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	fake_fire(w);
+	assert_int_equal(w->restarts, 2);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->state, STATE_FATAL);
+	assert_string_equal(w->reason, "2 restarts within 1m");
+	assert_true(worker_should_run(w));
+
+	/* start revives it with its limits reset. */
+	worker_start(w);
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_null(w->reason);
+	fake_fire(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->state, STATE_STARTING);
+}
+
+static void
+restart_window_slides(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].restart_limit = 1;
+	f->wc[0].restart_window_ms = 5000;
+	w = running(f, 0);
+	worker_exited(w, EXIT(1), 0, NULL);
+	fake.now += 6000;
+	fake_fire(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->state, STATE_STARTING);
+	fake_fire(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->state, STATE_FATAL);
+}
+
+static void
+stop_signals_then_kills_after_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_stop(w);
+	assert_int_equal(w->state, STATE_STOPPING);
+	assert_int_equal(fake.nsignals, 2);
+	assert_int_equal(fake.signals[0], SIGTERM);
+	assert_int_equal(fake.signals[1], SIGCONT);
+	assert_int_equal(fake.deadline[0], fake.now + 10000);
+	fake_fire(w);
+	assert_int_equal(fake.signals[2], SIGKILL);
+	assert_int_equal(w->state, STATE_STOPPING);
+	worker_exited(w, KILLED(SIGKILL), 0, NULL);
+	assert_int_equal(w->state, STATE_STOPPED);
+	assert_int_equal(w->restarts, 0);
+	assert_false(worker_should_run(w));
+}
+
+static void
+stop_timeout_zero_kills_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].stop_timeout_ms = 0;
+	w = running(f, 0);
+	worker_stop(w);
+	assert_int_equal(fake.nsignals, 1);
+	assert_int_equal(fake.signals[0], SIGKILL);
+	assert_int_equal(fake.deadline[0], -1);
+}
+
+static void
+stopped_worker_is_never_restarted(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_stop(w);
+	/* It crashes while stopping: still stopped, not restarted. */
+	worker_exited(w, KILLED(SIGSEGV), 0, NULL);
+	assert_int_equal(w->state, STATE_STOPPED);
+	assert_int_equal(fake.spawns, 1);
+}
+
+static void
+stop_during_backoff_cancels_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	worker_start(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->state, STATE_BACKOFF);
+	worker_stop(w);
+	assert_int_equal(w->state, STATE_STOPPED);
+	assert_int_equal(fake.deadline[0], -1);
+	assert_int_equal(fake.nsignals, 0);
+}
+
+static void
+start_during_backoff_spawns_now(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	worker_start(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	worker_start(w);
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_int_equal(fake.spawns, 2);
+}
+
+static void
+start_during_stopping_starts_after_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_stop(w);
+	worker_start(w);
+	assert_int_equal(w->state, STATE_STOPPING);
+	worker_exited(w, KILLED(SIGTERM), 0, NULL);
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_int_equal(fake.spawns, 2);
+}
+
+static void
+permanent_exec_error_is_fatal(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	worker_start(w);
+	worker_exited(w, EXIT(127), ENOENT, "exec /no/such");
+	assert_int_equal(w->state, STATE_FATAL);
+	assert_string_equal(w->reason,
+	    "exec /no/such: No such file or directory");
+}
+
+static void
+transient_exec_error_backs_off(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	worker_start(w);
+	worker_exited(w, EXIT(127), EAGAIN, "exec /bin/true");
+	assert_int_equal(w->state, STATE_BACKOFF);
+	assert_int_equal(w->failures, 1);
+}
+
+static void
+spawn_failure_backs_off(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	fake.spawn_fail = 1;
+	worker_start(w);
+	assert_int_equal(w->state, STATE_BACKOFF);
+	assert_int_equal(w->pid, 0);
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_STARTING);
+}
+
+static void
+supervisor_limit_gives_up(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *a = running(f, 0), *b = running(f, 1);
+
+	f->cfg.restart_limit = 1;
+	worker_exited(a, EXIT(1), 0, NULL);
+	assert_int_equal(fake.gave_up, 0);
+	worker_exited(b, EXIT(1), 0, NULL);
+	assert_int_equal(fake.gave_up, 1);
+	assert_int_equal(b->state, STATE_STOPPED);
+}
+
+static void
+shutdown_exit_is_not_restarted(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	f->sv.shutting_down = true;
+	worker_exited(w, KILLED(SIGSEGV), 0, NULL);
+	assert_int_equal(w->state, STATE_EXITED);
+}
+
+static void
+one_for_one_leaves_others(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *a = running(f, 0), *b = running(f, 1);
+
+	worker_exited(a, KILLED(SIGSEGV), 0, NULL);
+	assert_int_equal(b->state, STATE_RUNNING);
+	assert_int_equal(fake.nsignals, 0);
+}
+
+static void
+one_for_all_restarts_every_worker(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *a = running(f, 0), *b = running(f, 1),
+	    *c = running(f, 2);
+	pid_t cpid = c->pid;
+
+	f->cfg.strategy = STRATEGY_ONE_FOR_ALL;
+	worker_exited(b, KILLED(SIGSEGV), 0, NULL);
+	assert_int_equal(a->state, STATE_STOPPING);
+	assert_int_equal(c->state, STATE_STOPPING);
+	assert_int_equal(b->state, STATE_STARTING);
+	assert_true(worker_should_run(a));
+	worker_exited(c, KILLED(SIGTERM), 0, NULL);
+	assert_int_equal(c->state, STATE_STARTING);
+	assert_int_not_equal(c->pid, cpid);
+	assert_int_equal(c->restarts, 1);
+}
+
+static void
+rest_for_one_restarts_later_workers(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *a = running(f, 0), *b = running(f, 1),
+	    *c = running(f, 2);
+
+	f->cfg.strategy = STRATEGY_REST_FOR_ONE;
+	worker_exited(b, KILLED(SIGSEGV), 0, NULL);
+	assert_int_equal(a->state, STATE_RUNNING);
+	assert_int_equal(c->state, STATE_STOPPING);
+}
+
+static void
+kill_sends_kill_to_up_worker(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_stop(w);
+	worker_kill(w);
+	assert_int_equal(fake.signals[fake.nsignals - 1], SIGKILL);
+	assert_int_equal(fake.deadline[0], -1);
+}
+
+static void
+stop_of_exited_or_fatal_makes_stopped(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].restart = RESTART_NEVER;
+	w = running(f, 0);
+	worker_exited(w, EXIT(0), 0, NULL);
+	worker_stop(w);
+	assert_int_equal(w->state, STATE_STOPPED);
+}
+
+static void
+instance_names(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	(void)state;
+	f->wc[0].instances = 3;
+	w = worker_new(&f->sv, &f->wc[0], 2);
+	assert_string_equal(w->name, "a:2");
+	worker_free(w);
+	assert_string_equal(f->w[1]->name, "b");
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(start_spawns_and_waits_min_uptime),
+		T(zero_min_uptime_runs_at_exec),
+		T(start_is_noop_when_up),
+		T(exit_after_running_restarts_with_restart_delay),
+		T(failed_starts_back_off_exponentially),
+		T(restart_never_exits),
+		T(on_failure_restarts_failures_only),
+		T(success_exit_replaces_zero),
+		T(restart_limit_makes_fatal),
+		T(restart_window_slides),
+		T(stop_signals_then_kills_after_timeout),
+		T(stop_timeout_zero_kills_at_once),
+		T(stopped_worker_is_never_restarted),
+		T(stop_during_backoff_cancels_restart),
+		T(start_during_backoff_spawns_now),
+		T(start_during_stopping_starts_after_exit),
+		T(permanent_exec_error_is_fatal),
+		T(transient_exec_error_backs_off),
+		T(spawn_failure_backs_off),
+		T(supervisor_limit_gives_up),
+		T(shutdown_exit_is_not_restarted),
+		T(one_for_one_leaves_others),
+		T(one_for_all_restarts_every_worker),
+		T(rest_for_one_restarts_later_workers),
+		T(kill_sends_kill_to_up_worker),
+		T(stop_of_exited_or_fatal_makes_stopped),
+		T(instance_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
