@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the build and test dependencies from Debian 12's packages, only
+# those missing, so that a second run needs no network.  As root, or
+# through sudo.
+set -eu
+
+packages="gcc clang meson ninja-build pkg-config libev-dev libinih-dev
+libcmocka-dev mandoc logrotate python3 procps util-linux"
+
+missing=
+for p in $packages; do
+	if ! dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=
+elif command -v sudo >/dev/null 2>&1; then
+	as_root=sudo
+else
+	echo "deps.sh: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing"
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends $missing

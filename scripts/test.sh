@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install what is needed, then build and run every test twice: with gcc,
+# and under AddressSanitizer + UndefinedBehaviorSanitizer; clang must build
+# it warning-free too.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+
+scripts/build.sh build
+meson test -C build --print-errorlogs --num-processes 2
+
+CC=clang scripts/build.sh build-clang
+
+scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false
+ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs \
+    --num-processes 2 --timeout-multiplier 2
