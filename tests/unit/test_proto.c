@@ -1,7 +1,666 @@
+/* Unit tests of proto.c: framing, parsing, replies, JSON, socket path. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void t(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(t) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+test_encode_request(void **state)
+{
+	char *names[] = { "web", "db:1", "all" };
+	char *bad[] = { "we b" };
+	char *empty[] = { "" };
+	char *nonascii[] = { "w\xc3\xa9" };
+	struct pbuf b = { 0 };
+	const char *why;
+
+	(void)state;
+	assert_int_equal(proto_encode_request(&b, CMD_STATUS, NULL, NULL, 0,
+	    &why), 0);
+	assert_string_equal(b.data, "supervise/1 status\n");
+	b.len = 0;
+	assert_int_equal(proto_encode_request(&b, CMD_RESTART, NULL, names, 3,
+	    &why), 0);
+	assert_string_equal(b.data, "supervise/1 restart web db:1 all\n");
+	b.len = 0;
+	assert_int_equal(proto_encode_request(&b, CMD_SIGNAL, "USR1", names, 1,
+	    &why), 0);
+	assert_string_equal(b.data, "supervise/1 signal USR1 web\n");
+	b.len = 0;
+	assert_int_equal(proto_encode_request(&b, CMD_STOP, NULL, bad, 1,
+	    &why), -1);
+	assert_string_equal(why, "invalid worker name");
+	assert_int_equal(b.len, 0);
+	assert_int_equal(proto_encode_request(&b, CMD_STOP, NULL, empty, 1,
+	    &why), -1);
+	assert_int_equal(proto_encode_request(&b, CMD_STOP, NULL, nonascii, 1,
+	    &why), -1);
+	assert_int_equal(proto_encode_request(&b, CMD_SIGNAL, "US R1", names,
+	    1, &why), -1);
+	assert_string_equal(why, "invalid signal");
+	pbuf_free(&b);
+}
+
+/* A request of exactly PROTO_MAX_REQUEST bytes fits; one more does not. */
+static void
+test_encode_request_limit(void **state)
+{
+	char name[PROTO_MAX_REQUEST];
+	char *names[] = { name };
+	struct pbuf b = { 0 };
+	const char *why;
+	size_t fixed = strlen("supervise/1 stop \n");
+
+	(void)state;
+	memset(name, 'a', sizeof(name));
+	name[PROTO_MAX_REQUEST - fixed] = '\0';
+	assert_int_equal(proto_encode_request(&b, CMD_STOP, NULL, names, 1,
+	    &why), 0);
+	assert_int_equal(b.len, PROTO_MAX_REQUEST);
+	b.len = 0;
+	name[PROTO_MAX_REQUEST - fixed] = 'a';
+	name[PROTO_MAX_REQUEST - fixed + 1] = '\0';
+	assert_int_equal(proto_encode_request(&b, CMD_STOP, NULL, names, 1,
+	    &why), -1);
+	assert_string_equal(why, "request too long");
+	pbuf_free(&b);
+}
+
+static const struct {
+	const char *line;
+	enum proto_err err;		/* PERR_NONE: parses */
+	enum proto_cmd cmd;
+	const char *sig;
+	const char *names;		/* joined with spaces */
+} requests[] = {
+	{ "supervise/1 status", PERR_NONE, CMD_STATUS, NULL, "" },
+	{ "supervise/1 status web db:1", PERR_NONE, CMD_STATUS, NULL,
+	    "web db:1" },
+	{ "  supervise/1   start  web  ", PERR_NONE, CMD_START, NULL, "web" },
+	{ "supervise/1 check", PERR_NONE, CMD_CHECK, NULL, "" },
+	{ "supervise/1 stop all", PERR_NONE, CMD_STOP, NULL, "all" },
+	{ "supervise/1 restart a b c", PERR_NONE, CMD_RESTART, NULL,
+	    "a b c" },
+	{ "supervise/1 signal USR1 web web:2", PERR_NONE, CMD_SIGNAL, "USR1",
+	    "web web:2" },
+	{ "supervise/1 reload\r", PERR_NONE, CMD_RELOAD, NULL, "" },
+	{ "supervise/1 shutdown", PERR_NONE, CMD_SHUTDOWN, NULL, "" },
+	{ "", PERR_MALFORMED, 0, NULL, NULL },
+	{ "    ", PERR_MALFORMED, 0, NULL, NULL },
+	{ "hello", PERR_MALFORMED, 0, NULL, NULL },
+	{ "status web", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/2 status", PERR_VERSION, 0, NULL, NULL },
+	{ "supervise/1", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/1 frobnicate", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/1 STATUS", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/1 start", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 stop", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 restart", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 signal", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 signal TERM", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 reload now", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 shutdown all", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 status \x01", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/1 status\tweb", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/1 status w\xc3\xa9", PERR_MALFORMED, 0, NULL, NULL },
+	{ "supervise/1 status \x7f", PERR_MALFORMED, 0, NULL, NULL },
+};
+
+static void
+test_parse_request(void **state)
+{
+	struct proto_request req;
+	enum proto_err err;
+	const char *why;
+	char joined[256];
+	size_t i, j;
+	int rv;
+
+	(void)state;
+	for (i = 0; i < NELEM(requests); i++) {
+		err = PERR_NONE;
+		why = NULL;
+		rv = proto_parse_request(requests[i].line,
+		    strlen(requests[i].line), &req, &err, &why);
+		if (requests[i].err != PERR_NONE) {
+			if (rv != -1 || err != requests[i].err)
+				fail_msg("\"%s\": expected %s, got %s",
+				    requests[i].line,
+				    proto_err_name(requests[i].err),
+				    rv == 0 ? "success" : proto_err_name(err));
+			assert_non_null(why);
+			assert_null(req.names);
+			assert_null(req.store);
+			continue;
+		}
+		if (rv != 0)
+			fail_msg("\"%s\": %s", requests[i].line, why);
+		assert_int_equal(req.cmd, requests[i].cmd);
+		if (requests[i].sig != NULL)
+			assert_string_equal(req.sig, requests[i].sig);
+		else
+			assert_null(req.sig);
+		joined[0] = '\0';
+		for (j = 0; j < req.nnames; j++) {
+			if (j > 0)
+				strcat(joined, " ");
+			strcat(joined, req.names[j]);
+		}
+		assert_string_equal(joined, requests[i].names);
+		assert_null(req.names[req.nnames]);
+		proto_request_free(&req);
+	}
+}
+
+/* A NUL inside the line is not text; a line at the limit is too long. */
+static void
+test_parse_request_bytes(void **state)
+{
+	static const char nul[] = "supervise/1 status\0web";
+	char *big;
+	struct proto_request req;
+	enum proto_err err;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(proto_parse_request(nul, sizeof(nul) - 1, &req, &err,
+	    &why), -1);
+	assert_int_equal(err, PERR_MALFORMED);
+	big = malloc(1024 * 1024);
+	assert_non_null(big);
+	memset(big, 'x', 1024 * 1024);
+	memcpy(big, "supervise/1 status ", 19);
+	assert_int_equal(proto_parse_request(big, PROTO_MAX_REQUEST, &req,
+	    &err, &why), -1);
+	assert_int_equal(err, PERR_TOOLONG);
+	assert_int_equal(proto_parse_request(big, 1024 * 1024, &req, &err,
+	    &why), -1);
+	assert_int_equal(err, PERR_TOOLONG);
+	/* One byte less is a request: its newline makes PROTO_MAX_REQUEST. */
+	assert_int_equal(proto_parse_request(big, PROTO_MAX_REQUEST - 1, &req,
+	    &err, &why), 0);
+	assert_int_equal(req.nnames, 1);
+	proto_request_free(&req);
+	free(big);
+}
+
+static void
+test_request_round_trip(void **state)
+{
+	char *names[] = { "a", "b:0", "c.d-e_f" };
+	struct proto_request req;
+	struct pbuf b = { 0 };
+	enum proto_err err;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(proto_encode_request(&b, CMD_SIGNAL, "9", names, 3,
+	    &why), 0);
+	assert_int_equal(proto_parse_request(b.data, b.len - 1, &req, &err,
+	    &why), 0);
+	assert_int_equal(req.cmd, CMD_SIGNAL);
+	assert_string_equal(req.sig, "9");
+	assert_int_equal(req.nnames, 3);
+	assert_string_equal(req.names[2], "c.d-e_f");
+	proto_request_free(&req);
+	pbuf_free(&b);
+}
+
+/* Take the first line out of b and decode it. */
+static void
+reply_of(struct pbuf *b, char *line, size_t len, struct proto_reply *rep)
+{
+	char *nl = memchr(b->data, '\n', b->len);
+	size_t n;
+
+	assert_non_null(nl);
+	n = (size_t)(nl - b->data);
+	assert_true(n < len);
+	memcpy(line, b->data, n);
+	line[n] = '\0';
+	assert_null(memchr(line, '\n', n));
+	memmove(b->data, nl + 1, b->len - n - 1);
+	b->len -= n + 1;
+	assert_int_equal(proto_parse_reply(line, rep), 0);
+}
+
+static void
+test_reply_round_trip(void **state)
+{
+	static const char text[] = "tab\there\nnew \\ line \r\x01\x7f caf\xc3\xa9";
+	struct proto_row row = { "web:0", "RUNNING", 123, 4567, 3, LAST_CODE,
+	    1, NULL, text };
+	struct proto_reply rep;
+	struct pbuf b = { 0 };
+	char line[1024];
+
+	(void)state;
+	assert_int_equal(proto_put_header(&b, "process", 42), 0);
+	assert_int_equal(proto_put_row(&b, &row), 0);
+	row.last = LAST_SIGNAL;
+	row.signal = "SEGV";
+	row.text = NULL;
+	row.pid = 0;
+	assert_int_equal(proto_put_row(&b, &row), 0);
+	row.last = LAST_NONE;
+	assert_int_equal(proto_put_row(&b, &row), 0);
+	assert_int_equal(proto_put_msg(&b, "%s:%d: bad\tkey", "f.ini", 3), 0);
+	assert_int_equal(proto_put_ok(&b), 0);
+	assert_int_equal(proto_put_error(&b, PERR_NOTREADY, "web: %s",
+	    "BACKOFF"), 0);
+
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_HEADER);
+	assert_string_equal(rep.mode, "process");
+	assert_int_equal(rep.pid, 42);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_ROW);
+	assert_string_equal(rep.row.name, "web:0");
+	assert_string_equal(rep.row.state, "RUNNING");
+	assert_int_equal(rep.row.pid, 123);
+	assert_int_equal(rep.row.uptime_ms, 4567);
+	assert_int_equal(rep.row.restarts, 3);
+	assert_int_equal(rep.row.last, LAST_CODE);
+	assert_int_equal(rep.row.code, 1);
+	assert_string_equal(rep.row.text, text);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.row.last, LAST_SIGNAL);
+	assert_string_equal(rep.row.signal, "SEGV");
+	assert_null(rep.row.text);
+	assert_int_equal(rep.row.pid, 0);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.row.last, LAST_NONE);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_MSG);
+	assert_string_equal(rep.text, "f.ini:3: bad\tkey");
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_OK);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_ERROR);
+	assert_int_equal(rep.err, PERR_NOTREADY);
+	assert_string_equal(rep.text, "web: BACKOFF");
+	assert_int_equal(b.len, 0);
+	pbuf_free(&b);
+}
+
+/* Every error code survives the wire and maps to its exit status. */
+static void
+test_error_codes(void **state)
+{
+	static const struct {
+		enum proto_err err;
+		const char *name;
+		int exit_status;
+	} codes[] = {
+		{ PERR_UNKNOWN, "unknown", 1 },
+		{ PERR_FAILED, "failed", 1 },
+		{ PERR_NOTREADY, "notready", 3 },
+		{ PERR_USAGE, "usage", 64 },
+		{ PERR_REFUSED, "refused", 77 },
+		{ PERR_BUSY, "busy", 69 },
+		{ PERR_MALFORMED, "malformed", 1 },
+		{ PERR_TOOLONG, "toolong", 1 },
+		{ PERR_VERSION, "version", 1 },
+		{ PERR_TIMEOUT, "timeout", 1 },
+		{ PERR_INTERNAL, "internal", 1 },
+	};
+	struct proto_reply rep;
+	struct pbuf b = { 0 };
+	char line[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(codes); i++) {
+		assert_string_equal(proto_err_name(codes[i].err),
+		    codes[i].name);
+		assert_int_equal(proto_err_exit(codes[i].err),
+		    codes[i].exit_status);
+		assert_int_equal(proto_put_error(&b, codes[i].err, "why %zu",
+		    i), 0);
+		reply_of(&b, line, sizeof(line), &rep);
+		assert_int_equal(rep.kind, REPLY_ERROR);
+		assert_int_equal(rep.err, codes[i].err);
+	}
+	/* A code from a newer supervise is still an error. */
+	strcpy(line, "err\tsomething-new\ttext");
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.err, PERR_INTERNAL);
+	assert_int_equal(proto_err_exit(PERR_NONE), 0);
+	pbuf_free(&b);
+}
+
+static void
+test_parse_reply_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"", "bogus", "ok\textra", "msg", "msg\ta\tb", "err\tfailed",
+		"sv\tprocess", "sv\tprocess\t-1", "sv\tprocess\tx",
+		"w\tweb\tRUNNING\t1\t2\t3\t-", "w\tweb\tRUNNING\t1\t2\t3\t-\t\t",
+		"w\tweb\tRUNNING\t-1\t2\t3\t-\t", "w\tweb\tRUNNING\t1\t2x\t3\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tcode:\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tcode:256\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tsignal:\t",
+		"w\tweb\tRUNNING\t1\t2\t3\texit 1\t",
+		"msg\tbad \\q escape", "msg\ttrailing \\", "msg\t\\x4",
+		"msg\t\\x00", "msg\t\\xzz",
+		"a\tb\tc\td\te\tf\tg\th\ti\tj",
+	};
+	struct proto_reply rep;
+	char line[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		snprintf(line, sizeof(line), "%s", bad[i]);
+		if (proto_parse_reply(line, &rep) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+	}
+}
+
+static void
+json_of(const struct proto_row *rows, size_t n, const char *want)
+{
+	struct pbuf b = { 0 };
+
+	assert_int_equal(proto_status_json(&b, "process", 77, rows, n), 0);
+	assert_string_equal(b.data, want);
+	pbuf_free(&b);
+}
+
+static void
+test_json(void **state)
+{
+	struct proto_row rows[] = {
+		{ "web:0", "RUNNING", 123, 4500, 2, LAST_CODE, 1, NULL,
+		    "serving" },
+		{ "db", "BACKOFF", 0, 0, 7, LAST_SIGNAL, 0, "SEGV", "" },
+		{ "idle", "STOPPED", 0, 0, 0, LAST_NONE, 0, NULL, NULL },
+	};
+
+	(void)state;
+	json_of(NULL, 0, "{\"mode\":\"process\",\"pid\":77,\"workers\":[]}");
+	json_of(rows, 3, "{\"mode\":\"process\",\"pid\":77,\"workers\":["
+	    "{\"name\":\"web:0\",\"state\":\"RUNNING\",\"pid\":123,"
+	    "\"uptime_ms\":4500,\"restarts\":2,\"last_exit\":{\"code\":1},"
+	    "\"status_text\":\"serving\"},"
+	    "{\"name\":\"db\",\"state\":\"BACKOFF\",\"pid\":null,"
+	    "\"uptime_ms\":0,\"restarts\":7,\"last_exit\":{\"signal\":\"SEGV\"},"
+	    "\"status_text\":null},"
+	    "{\"name\":\"idle\",\"state\":\"STOPPED\",\"pid\":null,"
+	    "\"uptime_ms\":0,\"restarts\":0,\"last_exit\":null,"
+	    "\"status_text\":null}]}");
+}
+
+static void
+test_json_escaping(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "say \"hi\"", "\"say \\\"hi\\\"\"" },
+		{ "back\\slash", "\"back\\\\slash\"" },
+		{ "a\nb\tc\rd", "\"a\\nb\\tc\\rd\"" },
+		{ "bell\x07" "esc\x1b", "\"bell\\u0007esc\\u001b\"" },
+		{ "del\x7f", "\"del\x7f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "bad\xff", "\"bad\\ufffd\"" },
+		{ "cut\xc3", "\"cut\\ufffd\"" },
+		{ "overlong\xc0\xaf", "\"overlong\\ufffd\\ufffd\"" },
+		{ "surrogate\xed\xa0\x80", "\"surrogate\\ufffd\\ufffd\\ufffd\"" },
+		{ "big\xf4\x90\x80\x80", "\"big\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		{ "slash/ok", "\"slash/ok\"" },
+	};
+	struct proto_row row = { "w", "RUNNING", 1, 0, 0, LAST_NONE, 0, NULL,
+	    NULL };
+	struct pbuf b = { 0 };
+	char want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		row.text = cases[i].in;
+		b.len = 0;
+		assert_int_equal(proto_status_json(&b, "thread", 1, &row, 1),
+		    0);
+		snprintf(want, sizeof(want), "{\"mode\":\"thread\",\"pid\":1,"
+		    "\"workers\":[{\"name\":\"w\",\"state\":\"RUNNING\","
+		    "\"pid\":1,\"uptime_ms\":0,\"restarts\":0,"
+		    "\"last_exit\":null,\"status_text\":%s}]}", cases[i].out);
+		assert_string_equal(b.data, want);
+	}
+	pbuf_free(&b);
+}
+
+/* A large status makes a large JSON document without truncation. */
+static void
+test_json_many(void **state)
+{
+	struct proto_row *rows;
+	struct pbuf b = { 0 };
+	char names[1000][16];
+	size_t i, count = 0;
+	const char *p;
+
+	(void)state;
+	rows = calloc(1000, sizeof(*rows));
+	assert_non_null(rows);
+	for (i = 0; i < 1000; i++) {
+		snprintf(names[i], sizeof(names[i]), "w:%zu", i);
+		rows[i] = (struct proto_row){ names[i], "RUNNING", 1000 +
+		    (long)i, 1, 0, LAST_NONE, 0, NULL, NULL };
+	}
+	assert_int_equal(proto_status_json(&b, "process", 1, rows, 1000), 0);
+	for (p = b.data; (p = strstr(p, "\"name\":")) != NULL; p++)
+		count++;
+	assert_int_equal(count, 1000);
+	assert_non_null(strstr(b.data, "\"w:999\""));
+	assert_int_equal(b.data[b.len - 1], '}');
+	pbuf_free(&b);
+	free(rows);
+}
+
+static void
+test_format_uptime(void **state)
+{
+	static const struct {
+		int64_t ms;
+		const char *want;
+	} cases[] = {
+		{ -5, "0s" }, { 0, "0s" }, { 999, "0s" }, { 45000, "45s" },
+		{ 59999, "59s" }, { 60000, "1m0s" }, { 125000, "2m5s" },
+		{ 3599999, "59m59s" }, { 3600000, "1h0m" },
+		{ 3 * 3600000 + 2 * 60000 + 59000, "3h2m" },
+		{ 86399999, "23h59m" }, { 86400000, "1d0h" },
+		{ 4 * 86400000LL + 7 * 3600000, "4d7h" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		proto_format_uptime(buf, sizeof(buf), cases[i].ms);
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+static void
+test_format_last(void **state)
+{
+	struct proto_row row = { "w", "EXITED", 0, 0, 0, LAST_NONE, 0, NULL,
+	    NULL };
+	char buf[32];
+
+	(void)state;
+	proto_format_last(buf, sizeof(buf), &row);
+	assert_string_equal(buf, "-");
+	row.last = LAST_CODE;
+	row.code = 1;
+	proto_format_last(buf, sizeof(buf), &row);
+	assert_string_equal(buf, "exit 1");
+	row.last = LAST_SIGNAL;
+	row.signal = "SEGV";
+	proto_format_last(buf, sizeof(buf), &row);
+	assert_string_equal(buf, "SEGV");
+}
+
+static void
+test_default_socket(void **state)
+{
+	char buf[108], why[256], want[64], longdir[200];
+
+	(void)state;
+	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+	assert_int_equal(proto_default_socket(buf, sizeof(buf),
+	    PROTO_DIR_CHECK, why, sizeof(why)), 0);
+	assert_string_equal(buf, "/run/user/1000/supervise.sock");
+
+	snprintf(want, sizeof(want), "/tmp/supervise-%lu/supervise.sock",
+	    (unsigned long)geteuid());
+	setenv("XDG_RUNTIME_DIR", "", 1);
+	if (proto_default_socket(buf, sizeof(buf), PROTO_DIR_CHECK, why,
+	    sizeof(why)) == 0)
+		assert_string_equal(buf, want);
+	setenv("XDG_RUNTIME_DIR", "relative/dir", 1);
+	if (proto_default_socket(buf, sizeof(buf), PROTO_DIR_CHECK, why,
+	    sizeof(why)) == 0)
+		assert_string_equal(buf, want);
+	unsetenv("XDG_RUNTIME_DIR");
+	if (proto_default_socket(buf, sizeof(buf), PROTO_DIR_CHECK, why,
+	    sizeof(why)) == 0)
+		assert_string_equal(buf, want);
+
+	/* Longer than sun_path: refused, not cut. */
+	memset(longdir, 'd', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 1] = '\0';
+	setenv("XDG_RUNTIME_DIR", longdir, 1);
+	assert_int_equal(proto_default_socket(buf, sizeof(buf),
+	    PROTO_DIR_CHECK, why, sizeof(why)), -1);
+	assert_string_equal(why, "socket path too long");
+	unsetenv("XDG_RUNTIME_DIR");
+}
+
+static void
+test_check_dir(void **state)
+{
+	char tmpl[] = "/tmp/proto-test.XXXXXX", path[256], why[256];
+	char *base;
+	struct stat st;
+
+	(void)state;
+	base = mkdtemp(tmpl);
+	assert_non_null(base);
+
+	/* Missing: fine to look for, made 0700 when asked. */
+	snprintf(path, sizeof(path), "%s/rt", base);
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CHECK, why,
+	    sizeof(why)), 0);
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CREATE, why,
+	    sizeof(why)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CREATE, why,
+	    sizeof(why)), 0);
+
+	/* Open to others: refused, both ways. */
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CHECK, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "lets others in"));
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CREATE, why,
+	    sizeof(why)), -1);
+	assert_int_equal(chmod(path, 0700), 0);
+
+	/* Someone else's directory. */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(proto_check_dir(path, PROTO_DIR_CHECK, why,
+		    sizeof(why)), -1);
+		assert_non_null(strstr(why, "owned by uid 65534"));
+		assert_int_equal(chown(path, 0, 0), 0);
+	}
+
+	/* A symlink to a good directory is still refused. */
+	snprintf(why, sizeof(why), "%s/link", base);
+	assert_int_equal(symlink(path, why), 0);
+	snprintf(path, sizeof(path), "%s", why);
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CREATE, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a directory"));
+	assert_int_equal(unlink(path), 0);
+
+	/* A plain file, and a missing parent. */
+	snprintf(path, sizeof(path), "%s/file", base);
+	fclose(fopen(path, "w"));
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CHECK, why,
+	    sizeof(why)), -1);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/no/such", base);
+	assert_int_equal(proto_check_dir(path, PROTO_DIR_CREATE, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "mkdir"));
+
+	snprintf(path, sizeof(path), "%s/rt", base);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(base), 0);
+}
+
+static void
+test_pbuf(void **state)
+{
+	struct pbuf b = { 0 };
+	char big[5000];
+	size_t i;
+
+	(void)state;
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (i = 0; i < 10; i++)
+		assert_int_equal(pbuf_addf(&b, "%s%zu", big, i), 0);
+	assert_int_equal(b.len, 10 * (sizeof(big) - 1) + 10);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_int_equal(b.data[b.len - 1], '9');
+	pbuf_free(&b);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_encode_request),
+		cmocka_unit_test(test_encode_request_limit),
+		cmocka_unit_test(test_parse_request),
+		cmocka_unit_test(test_parse_request_bytes),
+		cmocka_unit_test(test_request_round_trip),
+		cmocka_unit_test(test_reply_round_trip),
+		cmocka_unit_test(test_error_codes),
+		cmocka_unit_test(test_parse_reply_rejects),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_escaping),
+		cmocka_unit_test(test_json_many),
+		cmocka_unit_test(test_format_uptime),
+		cmocka_unit_test(test_format_last),
+		cmocka_unit_test(test_default_socket),
+		cmocka_unit_test(test_check_dir),
+		cmocka_unit_test(test_pbuf),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

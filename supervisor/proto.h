@@ -1,0 +1,161 @@
+/*
+ * proto.h: the control protocol between supervise and supervisectl.
+ *
+ * A connection carries any number of requests, one after another.  A
+ * request is one line of printable ASCII, at most PROTO_MAX_REQUEST bytes
+ * with its newline, made of words separated by spaces; the first word
+ * names the protocol version:
+ *
+ *	supervise/1 status [NAME...]
+ *	supervise/1 check [NAME...]
+ *	supervise/1 start|stop|restart NAME...
+ *	supervise/1 signal SIGNAL NAME...
+ *	supervise/1 reload
+ *	supervise/1 shutdown
+ *
+ * The reply is zero or more record lines, then one final line.  Fields are
+ * separated by tabs; a field escapes backslash, tab, newline and other
+ * control bytes (\\ \t \n \r \xHH), so a line is always one record:
+ *
+ *	sv	MODE	PID			status: who answers
+ *	w	NAME	STATE	PID	UPTIME_MS	RESTARTS	LAST	TEXT
+ *					a worker; PID 0 when down; LAST is
+ *					"-", "code:N" or "signal:NAME";
+ *					TEXT (sd_notify STATUS=) may be empty
+ *	msg	TEXT			a message for the user's stderr
+ *	ok				the request is done
+ *	err	CODE	TEXT		the request failed (CODE below)
+ *
+ * The reply to `shutdown` has no final line: the connection closes when
+ * supervise exits.  A peer whose uid is refused, or one over the
+ * connection limit, gets an err line as soon as it connects, and is closed.
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+#define PROTO_MAGIC "supervise/1"
+#define PROTO_MAX_REQUEST 4096	/* bytes, the newline included */
+#define PROTO_MAX_LINE (1024 * 1024)	/* a reply line, for the client */
+
+enum proto_cmd {
+	CMD_STATUS, CMD_CHECK, CMD_START, CMD_STOP, CMD_RESTART, CMD_SIGNAL,
+	CMD_RELOAD, CMD_SHUTDOWN,
+};
+
+/* Error codes of an err line, each with the client's exit status. */
+enum proto_err {
+	PERR_NONE,
+	PERR_UNKNOWN,		/* no such worker: nothing was done */
+	PERR_FAILED,		/* an action failed */
+	PERR_NOTREADY,		/* check: not every worker is RUNNING */
+	PERR_USAGE,		/* a bad argument, e.g. a signal name */
+	PERR_REFUSED,		/* the peer's uid is not allowed */
+	PERR_BUSY,		/* too many connections */
+	PERR_MALFORMED,		/* not a request */
+	PERR_TOOLONG,		/* over PROTO_MAX_REQUEST */
+	PERR_VERSION,		/* another protocol version */
+	PERR_TIMEOUT,		/* the request was not completed in time */
+	PERR_INTERNAL,		/* out of memory and the like */
+};
+
+/* A growing byte buffer. */
+struct pbuf {
+	char *data;
+	size_t len, cap;
+};
+
+struct proto_request {
+	enum proto_cmd cmd;
+	char *sig;		/* CMD_SIGNAL: the signal as given */
+	char **names;		/* worker names, "all" included as given */
+	size_t nnames;
+	char *store;		/* owns the words */
+};
+
+enum proto_last { LAST_NONE, LAST_CODE, LAST_SIGNAL };
+
+/* One worker instance in a status reply. */
+struct proto_row {
+	const char *name;
+	const char *state;
+	long pid;		/* 0: no process */
+	int64_t uptime_ms;	/* 0 when down */
+	unsigned long restarts;
+	enum proto_last last;
+	int code;		/* LAST_CODE */
+	const char *signal;	/* LAST_SIGNAL: "SEGV", or a number */
+	const char *text;	/* status text; NULL or "" for none */
+};
+
+enum proto_kind {
+	REPLY_HEADER, REPLY_ROW, REPLY_MSG, REPLY_OK, REPLY_ERROR,
+};
+
+/* A decoded reply line; the strings point into the line. */
+struct proto_reply {
+	enum proto_kind kind;
+	const char *mode;	/* REPLY_HEADER */
+	long pid;		/* REPLY_HEADER */
+	struct proto_row row;	/* REPLY_ROW */
+	enum proto_err err;	/* REPLY_ERROR */
+	const char *text;	/* REPLY_MSG, REPLY_ERROR */
+};
+
+/* How the default socket's directory is treated. */
+enum proto_dir { PROTO_DIR_CHECK, PROTO_DIR_CREATE };
+
+void pbuf_free(struct pbuf *b);
+int pbuf_add(struct pbuf *b, const void *p, size_t len);
+int pbuf_addf(struct pbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+const char *proto_cmd_name(enum proto_cmd cmd);
+const char *proto_err_name(enum proto_err err);
+int proto_err_exit(enum proto_err err);
+
+/* Client side: append a request line; -1 if it is invalid or too long. */
+int proto_encode_request(struct pbuf *b, enum proto_cmd cmd, const char *sig,
+    char *const *names, size_t nnames, const char **why);
+/* Daemon side: parse one line (without its newline). */
+int proto_parse_request(const char *line, size_t len,
+    struct proto_request *req, enum proto_err *err, const char **why);
+void proto_request_free(struct proto_request *req);
+
+/* Daemon side: reply records.  Each returns 0, or -1 when out of memory. */
+int proto_put_header(struct pbuf *b, const char *mode, long pid);
+int proto_put_row(struct pbuf *b, const struct proto_row *row);
+int proto_put_msg(struct pbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int proto_put_ok(struct pbuf *b);
+int proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Client side: decode one reply line (without its newline), in place. */
+int proto_parse_reply(char *line, struct proto_reply *rep);
+
+/* `status --json`: the one place that JSON is made. */
+int proto_status_json(struct pbuf *b, const char *mode, long pid,
+    const struct proto_row *rows, size_t nrows);
+/* "45s", "2m5s", "3h2m", "4d7h". */
+void proto_format_uptime(char *buf, size_t len, int64_t ms);
+/* "exit 1", "SEGV", or "-". */
+void proto_format_last(char *buf, size_t len, const struct proto_row *row);
+
+/*
+ * The default socket: $XDG_RUNTIME_DIR/supervise.sock, else
+ * /tmp/supervise-UID/supervise.sock.  The /tmp directory must be a real
+ * directory owned by us and closed to others; PROTO_DIR_CREATE makes it
+ * (0700) when missing.  Returns 0, or -1 with a message in why.
+ */
+int proto_default_socket(char *buf, size_t len, enum proto_dir how,
+    char *why, size_t whylen);
+/* The directory check alone (a missing one is fine for PROTO_DIR_CHECK). */
+int proto_check_dir(const char *dir, enum proto_dir how, char *why,
+    size_t whylen);
+
+#endif
