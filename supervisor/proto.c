@@ -17,12 +17,22 @@
 
 #define MAX_FIELDS 8
 
-static const char *const cmd_names[] = {
-	[CMD_STATUS] = "status", [CMD_CHECK] = "check", [CMD_START] = "start",
-	[CMD_STOP] = "stop", [CMD_RESTART] = "restart",
-	[CMD_SIGNAL] = "signal", [CMD_RELOAD] = "reload",
-	[CMD_SHUTDOWN] = "shutdown",
+/* The commands, with the arguments each takes. */
+static const struct {
+	const char *name;
+	bool sig;		/* a signal comes first */
+	int names;		/* 0: none, 1: one or more, -1: any number */
+} cmds[] = {
+	[CMD_STATUS] = { "status", false, -1 },
+	[CMD_CHECK] = { "check", false, -1 },
+	[CMD_START] = { "start", false, 1 },
+	[CMD_STOP] = { "stop", false, 1 },
+	[CMD_RESTART] = { "restart", false, 1 },
+	[CMD_SIGNAL] = { "signal", true, 1 },
+	[CMD_RELOAD] = { "reload", false, 0 },
+	[CMD_SHUTDOWN] = { "shutdown", false, 0 },
 };
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static const struct {
 	const char *name;
@@ -47,41 +57,41 @@ void
 pbuf_free(struct pbuf *b)
 {
 	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
+	memset(b, 0, sizeof(*b));
 }
 
-static int
+static bool
 pbuf_reserve(struct pbuf *b, size_t more)
 {
-	size_t cap;
+	size_t cap = b->cap ? b->cap : 256;
 	char *p;
 
-	if (b->len + more + 1 <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
+	if (b->failed)
+		return false;
+	if (b->len + more < b->cap)
+		return true;
+	while (cap <= b->len + more)
 		cap *= 2;
-	if ((p = realloc(b->data, cap)) == NULL)
-		return -1;
+	if ((p = realloc(b->data, cap)) == NULL) {
+		b->failed = true;
+		return false;
+	}
 	b->data = p;
 	b->cap = cap;
-	return 0;
+	return true;
 }
 
-/* Append bytes; the buffer is kept NUL-terminated. */
-int
+void
 pbuf_add(struct pbuf *b, const void *p, size_t len)
 {
-	if (pbuf_reserve(b, len) == -1)
-		return -1;
+	if (!pbuf_reserve(b, len))
+		return;
 	memcpy(b->data + b->len, p, len);
 	b->len += len;
 	b->data[b->len] = '\0';
-	return 0;
 }
 
-static int
+static void
 pbuf_vaddf(struct pbuf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -90,29 +100,28 @@ pbuf_vaddf(struct pbuf *b, const char *fmt, va_list ap)
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
-	if (n < 0 || pbuf_reserve(b, (size_t)n) == -1)
-		return -1;
+	if (n < 0)
+		b->failed = true;
+	if (n < 0 || !pbuf_reserve(b, (size_t)n))
+		return;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
-	return 0;
 }
 
-int
+void
 pbuf_addf(struct pbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int rv;
 
 	va_start(ap, fmt);
-	rv = pbuf_vaddf(b, fmt, ap);
+	pbuf_vaddf(b, fmt, ap);
 	va_end(ap);
-	return rv;
 }
 
 const char *
 proto_cmd_name(enum proto_cmd cmd)
 {
-	return cmd_names[cmd];
+	return cmds[cmd].name;
 }
 
 const char *
@@ -145,34 +154,24 @@ proto_encode_request(struct pbuf *b, enum proto_cmd cmd, const char *sig,
 {
 	size_t start = b->len, i;
 
-	if (pbuf_addf(b, "%s %s", PROTO_MAGIC, cmd_names[cmd]) == -1)
-		goto nomem;
-	if (cmd == CMD_SIGNAL) {
-		if (sig == NULL || !word_ok(sig)) {
-			*why = "invalid signal";
-			goto fail;
-		}
-		if (pbuf_addf(b, " %s", sig) == -1)
-			goto nomem;
-	}
-	for (i = 0; i < nnames; i++) {
-		if (!word_ok(names[i])) {
+	*why = NULL;
+	pbuf_addf(b, "%s %s", PROTO_MAGIC, cmds[cmd].name);
+	if (cmd == CMD_SIGNAL && (sig == NULL || !word_ok(sig)))
+		*why = "invalid signal";
+	else if (cmd == CMD_SIGNAL)
+		pbuf_addf(b, " %s", sig);
+	for (i = 0; i < nnames && *why == NULL; i++) {
+		if (!word_ok(names[i]))
 			*why = "invalid worker name";
-			goto fail;
-		}
-		if (pbuf_addf(b, " %s", names[i]) == -1)
-			goto nomem;
+		pbuf_addf(b, " %s", names[i]);
 	}
-	if (pbuf_add(b, "\n", 1) == -1)
-		goto nomem;
-	if (b->len - start > PROTO_MAX_REQUEST) {
+	pbuf_add(b, "\n", 1);
+	if (*why == NULL && b->failed)
+		*why = strerror(ENOMEM);
+	else if (*why == NULL && b->len - start > PROTO_MAX_REQUEST)
 		*why = "request too long";
-		goto fail;
-	}
-	return 0;
-nomem:
-	*why = strerror(ENOMEM);
-fail:
+	if (*why == NULL)
+		return 0;
 	b->len = start;
 	if (b->data != NULL)
 		b->data[start] = '\0';
@@ -187,139 +186,96 @@ proto_request_free(struct proto_request *req)
 	memset(req, 0, sizeof(*req));
 }
 
-static int
-request_fail(struct proto_request *req, enum proto_err *err,
-    enum proto_err code, const char **why, const char *msg)
-{
-	proto_request_free(req);
-	*err = code;
-	*why = msg;
-	return -1;
-}
-
 int
 proto_parse_request(const char *line, size_t len, struct proto_request *req,
     enum proto_err *err, const char **why)
 {
-	char **words, *p;
-	size_t i, n = 0, first;
-	int c;
+	char **w, *p, *save;
+	size_t i, n = 0;
+	unsigned c;
 
 	memset(req, 0, sizeof(*req));
+	*err = PERR_MALFORMED;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (len >= PROTO_MAX_REQUEST)
-		return request_fail(req, err, PERR_TOOLONG, why,
-		    "request too long");
+	if (len >= PROTO_MAX_REQUEST) {
+		*err = PERR_TOOLONG;
+		*why = "request too long";
+		return -1;
+	}
+	*why = "request is not printable text";
 	for (i = 0; i < len; i++)
 		if (line[i] < ' ' || line[i] > '~')
-			return request_fail(req, err, PERR_MALFORMED, why,
-			    "request is not printable text");
-	if ((req->store = malloc(len + 1)) == NULL ||
-	    (words = calloc(len / 2 + 2, sizeof(*words))) == NULL)
-		return request_fail(req, err, PERR_INTERNAL, why,
-		    strerror(ENOMEM));
-	req->names = words;
-	memcpy(req->store, line, len);
-	req->store[len] = '\0';
-	for (p = req->store; *p != '\0';) {
-		while (*p == ' ')
-			*p++ = '\0';
-		if (*p == '\0')
-			break;
-		words[n++] = p;
-		while (*p != '\0' && *p != ' ')
-			p++;
+			return -1;
+	if ((req->store = strndup(line, len)) == NULL ||
+	    (req->names = w = calloc(len / 2 + 2, sizeof(*w))) == NULL) {
+		*err = PERR_INTERNAL;
+		*why = strerror(ENOMEM);
+		goto fail;
 	}
-	if (n == 0)
-		return request_fail(req, err, PERR_MALFORMED, why,
-		    "empty request");
-	if (strcmp(words[0], PROTO_MAGIC) != 0)
-		return request_fail(req, err,
-		    strncmp(words[0], "supervise/", 10) == 0 ?
-		    PERR_VERSION : PERR_MALFORMED, why,
-		    "expected protocol " PROTO_MAGIC);
-	if (n < 2)
-		return request_fail(req, err, PERR_MALFORMED, why,
-		    "no command");
-	for (c = 0; c <= CMD_SHUTDOWN; c++)
-		if (strcmp(words[1], cmd_names[c]) == 0)
-			break;
-	if (c > CMD_SHUTDOWN)
-		return request_fail(req, err, PERR_MALFORMED, why,
-		    "unknown command");
+	for (p = strtok_r(req->store, " ", &save); p != NULL;
+	    p = strtok_r(NULL, " ", &save))
+		w[n++] = p;
+	*why = "expected protocol " PROTO_MAGIC;
+	if (n == 0 || strcmp(w[0], PROTO_MAGIC) != 0) {
+		if (n > 0 && strncmp(w[0], "supervise/", 10) == 0)
+			*err = PERR_VERSION;
+		goto fail;
+	}
+	*why = "unknown command";
+	for (c = 0; n > 1 && c < NCMDS && strcmp(w[1], cmds[c].name) != 0; c++)
+		;
+	if (n < 2 || c == NCMDS)
+		goto fail;
 	req->cmd = (enum proto_cmd)c;
-	first = 2;
-	if (req->cmd == CMD_SIGNAL) {
-		if (n < 3)
-			return request_fail(req, err, PERR_USAGE, why,
-			    "signal needs a signal and names");
-		req->sig = words[2];
-		first = 3;
-	}
-	req->nnames = n - first;
-	memmove(words, words + first, req->nnames * sizeof(*words));
-	words[req->nnames] = NULL;
-	switch (req->cmd) {
-	case CMD_START:
-	case CMD_STOP:
-	case CMD_RESTART:
-	case CMD_SIGNAL:
-		if (req->nnames == 0)
-			return request_fail(req, err, PERR_USAGE, why,
-			    "no worker named");
-		break;
-	case CMD_RELOAD:
-	case CMD_SHUTDOWN:
-		if (req->nnames != 0)
-			return request_fail(req, err, PERR_USAGE, why,
-			    "too many arguments");
-		break;
-	default:
-		break;
-	}
+	i = cmds[c].sig ? 3 : 2;	/* the first name */
+	*err = PERR_USAGE;
+	*why = "wrong number of arguments";
+	if (n < i || (cmds[c].names == 0 && n > i) ||
+	    (cmds[c].names == 1 && n == i))
+		goto fail;
+	req->sig = cmds[c].sig ? w[2] : NULL;
+	req->nnames = n - i;
+	memmove(w, w + i, req->nnames * sizeof(*w));
+	w[req->nnames] = NULL;
 	return 0;
+fail:
+	proto_request_free(req);
+	return -1;
 }
 
 /* Append s as one reply field: control bytes and backslash escaped. */
-static int
+static void
 put_field(struct pbuf *b, const char *s)
 {
 	unsigned char c;
-	char esc[5];
 
-	if (pbuf_add(b, "\t", 1) == -1)
-		return -1;
+	pbuf_add(b, "\t", 1);
 	for (; (c = (unsigned char)*s) != '\0'; s++) {
 		if (c == '\\')
-			snprintf(esc, sizeof(esc), "\\\\");
+			pbuf_add(b, "\\\\", 2);
 		else if (c == '\t')
-			snprintf(esc, sizeof(esc), "\\t");
+			pbuf_add(b, "\\t", 2);
 		else if (c == '\n')
-			snprintf(esc, sizeof(esc), "\\n");
+			pbuf_add(b, "\\n", 2);
 		else if (c == '\r')
-			snprintf(esc, sizeof(esc), "\\r");
+			pbuf_add(b, "\\r", 2);
 		else if (c < ' ' || c == 0x7f)
-			snprintf(esc, sizeof(esc), "\\x%02x", c);
-		else {
-			esc[0] = (char)c;
-			esc[1] = '\0';
-		}
-		if (pbuf_add(b, esc, strlen(esc)) == -1)
-			return -1;
+			pbuf_addf(b, "\\x%02x", c);
+		else
+			pbuf_add(b, s, 1);
 	}
-	return 0;
 }
 
-int
+void
 proto_put_header(struct pbuf *b, const char *mode, long pid)
 {
-	if (pbuf_add(b, "sv", 2) == -1 || put_field(b, mode) == -1)
-		return -1;
-	return pbuf_addf(b, "\t%ld\n", pid);
+	pbuf_add(b, "sv", 2);
+	put_field(b, mode);
+	pbuf_addf(b, "\t%ld\n", pid);
 }
 
-int
+void
 proto_put_row(struct pbuf *b, const struct proto_row *r)
 {
 	char last[48];
@@ -330,75 +286,68 @@ proto_put_row(struct pbuf *b, const struct proto_row *r)
 		snprintf(last, sizeof(last), "signal:%s", r->signal);
 	else
 		snprintf(last, sizeof(last), "-");
-	if (pbuf_add(b, "w", 1) == -1 || put_field(b, r->name) == -1 ||
-	    put_field(b, r->state) == -1 ||
-	    pbuf_addf(b, "\t%ld\t%" PRId64 "\t%lu", r->pid, r->uptime_ms,
-	    r->restarts) == -1 || put_field(b, last) == -1 ||
-	    put_field(b, r->text != NULL ? r->text : "") == -1)
-		return -1;
-	return pbuf_add(b, "\n", 1);
+	pbuf_add(b, "w", 1);
+	put_field(b, r->name);
+	put_field(b, r->state);
+	pbuf_addf(b, "\t%ld\t%" PRId64 "\t%lu", r->pid, r->uptime_ms,
+	    r->restarts);
+	put_field(b, last);
+	put_field(b, r->text != NULL ? r->text : "");
+	pbuf_add(b, "\n", 1);
 }
 
-static int
+/* A formatted text field and the end of the line. */
+static void
 put_text(struct pbuf *b, const char *fmt, va_list ap)
 {
 	struct pbuf tmp = { 0 };
-	int rv;
 
-	if (pbuf_vaddf(&tmp, fmt, ap) == -1)
-		return -1;
-	rv = put_field(b, tmp.data);
+	pbuf_vaddf(&tmp, fmt, ap);
+	if (tmp.failed)
+		b->failed = true;
+	else
+		put_field(b, tmp.data);
 	pbuf_free(&tmp);
-	if (rv == -1)
-		return -1;
-	return pbuf_add(b, "\n", 1);
+	pbuf_add(b, "\n", 1);
 }
 
-int
+void
 proto_put_msg(struct pbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int rv;
 
-	if (pbuf_add(b, "msg", 3) == -1)
-		return -1;
+	pbuf_add(b, "msg", 3);
 	va_start(ap, fmt);
-	rv = put_text(b, fmt, ap);
+	put_text(b, fmt, ap);
 	va_end(ap);
-	return rv;
 }
 
-int
+void
 proto_put_ok(struct pbuf *b)
 {
-	return pbuf_add(b, "ok\n", 3);
+	pbuf_add(b, "ok\n", 3);
 }
 
-int
+void
 proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
 {
 	va_list ap;
-	int rv;
 
-	if (pbuf_add(b, "err", 3) == -1 ||
-	    put_field(b, proto_err_name(err)) == -1)
-		return -1;
+	pbuf_add(b, "err", 3);
+	put_field(b, proto_err_name(err));
 	va_start(ap, fmt);
-	rv = put_text(b, fmt, ap);
+	put_text(b, fmt, ap);
 	va_end(ap);
-	return rv;
 }
 
 static int
 hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char digits[] = "0123456789abcdef";
+	const char *p;
+
+	return c != '\0' && (p = strchr(digits, c)) != NULL ?
+	    (int)(p - digits) : -1;
 }
 
 /* Undo put_field's escapes in place. */
@@ -433,50 +382,44 @@ unescape(char *s)
 	return 0;
 }
 
+/* A decimal number from 0 to max. */
 static int
-parse_num(const char *s, long long min, long long *v)
+parse_num(const char *s, long long max, long long *v)
 {
 	char *end;
 
-	if (*s < '0' || *s > '9')
-		return -1;
 	errno = 0;
 	*v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *v < min)
-		return -1;
-	return 0;
+	return *s >= '0' && *s <= '9' && errno == 0 && *end == '\0' &&
+	    *v <= max ? 0 : -1;
 }
 
 static int
 parse_row(char **f, size_t n, struct proto_row *r)
 {
-	long long v;
+	long long pid, up, restarts, code;
 
-	if (n != 8)
+	if (n != 8 || parse_num(f[3], INT32_MAX, &pid) == -1 ||
+	    parse_num(f[4], INT64_MAX, &up) == -1 ||
+	    parse_num(f[5], UINT32_MAX, &restarts) == -1)
 		return -1;
 	r->name = f[1];
 	r->state = f[2];
-	if (parse_num(f[3], 0, &v) == -1 || v > INT32_MAX)
-		return -1;
-	r->pid = (long)v;
-	if (parse_num(f[4], 0, &v) == -1)
-		return -1;
-	r->uptime_ms = v;
-	if (parse_num(f[5], 0, &v) == -1 || v > UINT32_MAX)
-		return -1;
-	r->restarts = (unsigned long)v;
+	r->pid = (long)pid;
+	r->uptime_ms = up;
+	r->restarts = (unsigned long)restarts;
+	r->text = f[7][0] != '\0' ? f[7] : NULL;
 	if (strcmp(f[6], "-") == 0)
 		r->last = LAST_NONE;
 	else if (strncmp(f[6], "code:", 5) == 0 &&
-	    parse_num(f[6] + 5, 0, &v) == 0 && v <= 255) {
+	    parse_num(f[6] + 5, 255, &code) == 0) {
 		r->last = LAST_CODE;
-		r->code = (int)v;
+		r->code = (int)code;
 	} else if (strncmp(f[6], "signal:", 7) == 0 && f[6][7] != '\0') {
 		r->last = LAST_SIGNAL;
 		r->signal = f[6] + 7;
 	} else
 		return -1;
-	r->text = f[7][0] != '\0' ? f[7] : NULL;
 	return 0;
 }
 
@@ -514,7 +457,7 @@ proto_parse_reply(char *line, struct proto_reply *rep)
 	} else if (strcmp(f[0], "sv") == 0 && n == 3) {
 		rep->kind = REPLY_HEADER;
 		rep->mode = f[1];
-		if (parse_num(f[2], 0, &v) == -1 || v > INT32_MAX)
+		if (parse_num(f[2], INT32_MAX, &v) == -1)
 			return -1;
 		rep->pid = (long)v;
 	} else if (strcmp(f[0], "w") == 0) {
@@ -557,87 +500,73 @@ utf8_len(const unsigned char *s)
 }
 
 /* A JSON string; bytes that are not UTF-8 become U+FFFD. */
-static int
+static void
 json_string(struct pbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n;
-	int rv;
 
-	rv = pbuf_add(b, "\"", 1);
-	for (; *s != '\0' && rv == 0; s += n) {
+	pbuf_add(b, "\"", 1);
+	for (; *s != '\0'; s += n) {
 		n = 1;
-		switch (*s) {
-		case '"':
-			rv = pbuf_add(b, "\\\"", 2);
-			break;
-		case '\\':
-			rv = pbuf_add(b, "\\\\", 2);
-			break;
-		case '\n':
-			rv = pbuf_add(b, "\\n", 2);
-			break;
-		case '\t':
-			rv = pbuf_add(b, "\\t", 2);
-			break;
-		case '\r':
-			rv = pbuf_add(b, "\\r", 2);
-			break;
-		default:
-			if (*s < ' ')
-				rv = pbuf_addf(b, "\\u%04x", *s);
-			else if ((n = utf8_len(s)) == 0) {
-				rv = pbuf_add(b, "\\ufffd", 6);
-				n = 1;
-			} else
-				rv = pbuf_add(b, s, n);
+		if (*s == '"' || *s == '\\')
+			pbuf_addf(b, "\\%c", *s);
+		else if (*s == '\n')
+			pbuf_add(b, "\\n", 2);
+		else if (*s == '\t')
+			pbuf_add(b, "\\t", 2);
+		else if (*s == '\r')
+			pbuf_add(b, "\\r", 2);
+		else if (*s < ' ')
+			pbuf_addf(b, "\\u%04x", *s);
+		else if ((n = utf8_len(s)) > 0)
+			pbuf_add(b, s, n);
+		else {
+			pbuf_add(b, "\\ufffd", 6);
+			n = 1;
 		}
 	}
-	if (rv == 0)
-		rv = pbuf_add(b, "\"", 1);
-	return rv;
+	pbuf_add(b, "\"", 1);
 }
 
-int
+void
 proto_status_json(struct pbuf *b, const char *mode, long pid,
     const struct proto_row *rows, size_t nrows)
 {
 	const struct proto_row *r;
 	size_t i;
-	int rv = 0;
 
-	rv |= pbuf_add(b, "{\"mode\":", 8);
-	rv |= json_string(b, mode);
-	rv |= pbuf_addf(b, ",\"pid\":%ld,\"workers\":[", pid);
-	for (i = 0; i < nrows && rv == 0; i++) {
+	pbuf_add(b, "{\"mode\":", 8);
+	json_string(b, mode);
+	pbuf_addf(b, ",\"pid\":%ld,\"workers\":[", pid);
+	for (i = 0; i < nrows; i++) {
 		r = &rows[i];
-		rv |= pbuf_add(b, i ? ",{\"name\":" : "{\"name\":", i ? 9 : 8);
-		rv |= json_string(b, r->name);
-		rv |= pbuf_add(b, ",\"state\":", 9);
-		rv |= json_string(b, r->state);
+		pbuf_addf(b, "%s{\"name\":", i > 0 ? "," : "");
+		json_string(b, r->name);
+		pbuf_addf(b, ",\"state\":");
+		json_string(b, r->state);
 		if (r->pid > 0)
-			rv |= pbuf_addf(b, ",\"pid\":%ld", r->pid);
+			pbuf_addf(b, ",\"pid\":%ld", r->pid);
 		else
-			rv |= pbuf_addf(b, ",\"pid\":null");
-		rv |= pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"restarts\":%lu"
+			pbuf_addf(b, ",\"pid\":null");
+		pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"restarts\":%lu"
 		    ",\"last_exit\":", r->uptime_ms, r->restarts);
 		if (r->last == LAST_CODE)
-			rv |= pbuf_addf(b, "{\"code\":%d}", r->code);
+			pbuf_addf(b, "{\"code\":%d}", r->code);
 		else if (r->last == LAST_SIGNAL) {
-			rv |= pbuf_add(b, "{\"signal\":", 10);
-			rv |= json_string(b, r->signal);
-			rv |= pbuf_add(b, "}", 1);
+			pbuf_addf(b, "{\"signal\":");
+			json_string(b, r->signal);
+			pbuf_add(b, "}", 1);
 		} else
-			rv |= pbuf_add(b, "null", 4);
-		rv |= pbuf_add(b, ",\"status_text\":", 15);
+			pbuf_addf(b, "null");
+		pbuf_addf(b, ",\"status_text\":");
 		if (r->text != NULL && *r->text != '\0')
-			rv |= json_string(b, r->text);
+			json_string(b, r->text);
 		else
-			rv |= pbuf_add(b, "null", 4);
-		rv |= pbuf_add(b, "}", 1);
+			pbuf_addf(b, "null");
+		pbuf_add(b, "}", 1);
 	}
-	rv |= pbuf_add(b, "]}", 2);
-	return rv != 0 ? -1 : 0;
+	pbuf_add(b, "]}", 2);
 }
 
 void

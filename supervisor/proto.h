@@ -63,10 +63,15 @@ enum proto_err {
 	PERR_INTERNAL,		/* out of memory and the like */
 };
 
-/* A growing byte buffer. */
+/*
+ * A growing byte buffer, kept NUL-terminated.  Running out of memory is
+ * sticky, as with a stdio stream's error flag: later appends do nothing,
+ * and `failed` is checked once, after the last.
+ */
 struct pbuf {
 	char *data;
 	size_t len, cap;
+	bool failed;
 };
 
 struct proto_request {
@@ -110,8 +115,8 @@ struct proto_reply {
 enum proto_dir { PROTO_DIR_CHECK, PROTO_DIR_CREATE };
 
 void pbuf_free(struct pbuf *b);
-int pbuf_add(struct pbuf *b, const void *p, size_t len);
-int pbuf_addf(struct pbuf *b, const char *fmt, ...)
+void pbuf_add(struct pbuf *b, const void *p, size_t len);
+void pbuf_addf(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 const char *proto_cmd_name(enum proto_cmd cmd);
@@ -126,20 +131,20 @@ int proto_parse_request(const char *line, size_t len,
     struct proto_request *req, enum proto_err *err, const char **why);
 void proto_request_free(struct proto_request *req);
 
-/* Daemon side: reply records.  Each returns 0, or -1 when out of memory. */
-int proto_put_header(struct pbuf *b, const char *mode, long pid);
-int proto_put_row(struct pbuf *b, const struct proto_row *row);
-int proto_put_msg(struct pbuf *b, const char *fmt, ...)
+/* Daemon side: reply records. */
+void proto_put_header(struct pbuf *b, const char *mode, long pid);
+void proto_put_row(struct pbuf *b, const struct proto_row *row);
+void proto_put_msg(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int proto_put_ok(struct pbuf *b);
-int proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
+void proto_put_ok(struct pbuf *b);
+void proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Client side: decode one reply line (without its newline), in place. */
 int proto_parse_reply(char *line, struct proto_reply *rep);
 
 /* `status --json`: the one place that JSON is made. */
-int proto_status_json(struct pbuf *b, const char *mode, long pid,
+void proto_status_json(struct pbuf *b, const char *mode, long pid,
     const struct proto_row *rows, size_t nrows);
 /* "45s", "2m5s", "3h2m", "4d7h". */
 void proto_format_uptime(char *buf, size_t len, int64_t ms);

@@ -1,3 +1,372 @@
-/* supervisectl.c: being written */
-#include "supervise.h"
-int main(void) { return 0; }
+/*
+ * supervisectl: the control client.  It sends one request to supervise
+ * over the control socket (the protocol is in proto.h), prints the reply
+ * and turns it into an exit status.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+#ifndef SUPERVISE_VERSION
+#define SUPERVISE_VERSION "0.1.0"
+#endif
+
+/* The exit statuses of the contract (sysexits(3) for the last three). */
+#define EXIT_FAILED 1
+#define EXIT_USAGE 64
+#define EXIT_NOSERVER 69
+#define EXIT_NOPERM 77
+
+/* A status reply: the lines own the strings that the rows point to. */
+struct status {
+	char *header;		/* the header line, which mode points into */
+	const char *mode;
+	long pid;
+	struct proto_row *rows;
+	char **lines;
+	size_t n, cap;
+};
+
+static const char *const usage_text =
+    "usage: supervisectl [-s SOCKET] [--json] status [NAME ...]\n"
+    "       supervisectl [-s SOCKET] check [NAME ...]\n"
+    "       supervisectl [-s SOCKET] start|stop|restart NAME ...\n"
+    "       supervisectl [-s SOCKET] signal SIGNAL NAME ...\n"
+    "       supervisectl [-s SOCKET] reload | shutdown\n"
+    "       supervisectl -h | -V\n";
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("supervisectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		die(EXIT_USAGE, "%s: socket path too long", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		die(EXIT_FAILED, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	if (errno == EACCES || errno == EPERM)
+		die(EXIT_NOPERM, "cannot connect to %s: %s", path,
+		    strerror(errno));
+	die(EXIT_NOSERVER, "cannot connect to %s: %s (is supervise running? "
+	    "-s SOCKET names another socket)", path, strerror(errno));
+}
+
+/*
+ * Send the whole request.  A refused peer may find the connection closed
+ * already (EPIPE): its reason is still waiting to be read.
+ */
+static void
+send_request(int fd, const struct pbuf *req)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < req->len) {
+		n = send(fd, req->data + off, req->len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
+			return;
+		if (n == -1)
+			die(EXIT_FAILED, "send: %s", strerror(errno));
+		off += (size_t)n;
+	}
+}
+
+static void
+status_add(struct status *st, char *line, const struct proto_row *row)
+{
+	void *p;
+
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 64;
+		if ((p = realloc(st->rows, st->cap * sizeof(*st->rows))) ==
+		    NULL)
+			die(EXIT_FAILED, "%s", strerror(errno));
+		st->rows = p;
+		if ((p = realloc(st->lines, st->cap * sizeof(*st->lines))) ==
+		    NULL)
+			die(EXIT_FAILED, "%s", strerror(errno));
+		st->lines = p;
+	}
+	st->rows[st->n] = *row;
+	st->lines[st->n++] = line;
+}
+
+/*
+ * Read reply lines until the final one; returns the exit status.  Rows
+ * and the header are kept in st, messages go to stderr as they come.
+ */
+static int
+read_reply(int fd, enum proto_cmd cmd, struct status *st)
+{
+	struct proto_reply rep;
+	FILE *fp;
+	char *line = NULL, *copy;
+	size_t cap = 0;
+	ssize_t len;
+	int status = -1;
+
+	if ((fp = fdopen(fd, "r")) == NULL)
+		die(EXIT_FAILED, "fdopen: %s", strerror(errno));
+	while (status == -1 && (len = getline(&line, &cap, fp)) > 0) {
+		if (line[len - 1] != '\n' || len > PROTO_MAX_LINE)
+			break;
+		line[len - 1] = '\0';
+		if ((copy = strdup(line)) == NULL)
+			die(EXIT_FAILED, "%s", strerror(errno));
+		if (proto_parse_reply(copy, &rep) == -1)
+			die(EXIT_FAILED, "unexpected reply from supervise: %s",
+			    line);
+		switch (rep.kind) {
+		case REPLY_HEADER:
+			free(st->header);
+			st->header = copy;
+			st->mode = rep.mode;
+			st->pid = rep.pid;
+			continue;
+		case REPLY_ROW:
+			status_add(st, copy, &rep.row);
+			continue;
+		case REPLY_MSG:
+			fprintf(stderr, "supervisectl: %s\n", rep.text);
+			break;
+		case REPLY_OK:
+			status = 0;
+			break;
+		case REPLY_ERROR:
+			fprintf(stderr, "supervisectl: %s\n", rep.text);
+			status = proto_err_exit(rep.err);
+			break;
+		}
+		free(copy);
+	}
+	free(line);
+	fclose(fp);
+	/* shutdown is answered by the end of the connection: supervise exited. */
+	if (status == -1 && cmd == CMD_SHUTDOWN)
+		return 0;
+	if (status == -1)
+		die(EXIT_FAILED, "supervise closed the connection without an "
+		    "answer");
+	return status;
+}
+
+static const char *
+state_colour(const char *state)
+{
+	if (strcmp(state, "FATAL") == 0)
+		return "\033[31m";
+	if (strcmp(state, "BACKOFF") == 0)
+		return "\033[33m";
+	if (strcmp(state, "RUNNING") == 0)
+		return "\033[32m";
+	return NULL;
+}
+
+static int
+width(int w, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > w ? n : w;
+}
+
+/* NAME STATE PID UPTIME RESTARTS LAST-EXIT, aligned, "-" where empty. */
+static void
+print_table(const struct status *st)
+{
+	char (*cell)[4][32];
+	const struct proto_row *r;
+	const char *on;
+	int w[5] = { 4, 5, 3, 6, 8 };	/* the headings */
+	bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	size_t i;
+
+	if ((cell = calloc(st->n + 1, sizeof(*cell))) == NULL)
+		die(EXIT_FAILED, "%s", strerror(errno));
+	for (i = 0; i < st->n; i++) {
+		r = &st->rows[i];
+		if (r->pid > 0) {
+			snprintf(cell[i][0], sizeof(cell[i][0]), "%ld", r->pid);
+			proto_format_uptime(cell[i][1], sizeof(cell[i][1]),
+			    r->uptime_ms);
+		} else {
+			strcpy(cell[i][0], "-");
+			strcpy(cell[i][1], "-");
+		}
+		snprintf(cell[i][2], sizeof(cell[i][2]), "%lu", r->restarts);
+		proto_format_last(cell[i][3], sizeof(cell[i][3]), r);
+		w[0] = width(w[0], r->name);
+		w[1] = width(w[1], r->state);
+		w[2] = width(w[2], cell[i][0]);
+		w[3] = width(w[3], cell[i][1]);
+		w[4] = width(w[4], cell[i][2]);
+	}
+	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1],
+	    "STATE", w[2], "PID", w[3], "UPTIME", w[4], "RESTARTS",
+	    "LAST-EXIT");
+	for (i = 0; i < st->n; i++) {
+		r = &st->rows[i];
+		on = colour ? state_colour(r->state) : NULL;
+		/* Pad outside the escape sequences, which take no room. */
+		printf("%-*s  %s%s%s%*s  %-*s  %-*s  %-*s  %s\n", w[0], r->name,
+		    on != NULL ? on : "", r->state, on != NULL ? "\033[0m" : "",
+		    w[1] - (int)strlen(r->state), "", w[2], cell[i][0], w[3],
+		    cell[i][1], w[4], cell[i][2], cell[i][3]);
+	}
+	free(cell);
+}
+
+static void
+print_json(const struct status *st)
+{
+	struct pbuf b = { 0 };
+
+	proto_status_json(&b, st->mode != NULL ? st->mode : "process",
+	    st->pid, st->rows, st->n);
+	pbuf_add(&b, "\n", 1);
+	if (b.failed)
+		die(EXIT_FAILED, "%s", strerror(ENOMEM));
+	fwrite(b.data, 1, b.len, stdout);
+	pbuf_free(&b);
+}
+
+static bool
+find_command(const char *name, enum proto_cmd *cmd)
+{
+	int c;
+
+	for (c = CMD_STATUS; c <= CMD_SHUTDOWN; c++) {
+		if (strcmp(name, proto_cmd_name((enum proto_cmd)c)) == 0) {
+			*cmd = (enum proto_cmd)c;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct proto_request check;
+	struct status st = { 0 };
+	struct pbuf req = { 0 };
+	enum proto_cmd cmd;
+	enum proto_err err;
+	const char *sock = NULL, *sig = NULL, *why;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], msg[256];
+	bool json = false;
+	size_t i;
+	int ch, fd, status;
+
+	while ((ch = getopt_long(argc, argv, "+s:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("supervisectl %s\n", SUPERVISE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage();
+	if (!find_command(argv[0], &cmd)) {
+		fprintf(stderr, "supervisectl: unknown command: %s\n", argv[0]);
+		usage();
+	}
+	if (json && cmd != CMD_STATUS)
+		usage();
+	argc--;
+	argv++;
+	if (cmd == CMD_SIGNAL && argc > 0) {
+		sig = argv[0];
+		argc--;
+		argv++;
+	}
+	if (proto_encode_request(&req, cmd, sig, argv, (size_t)argc,
+	    &why) == -1) {
+		if (strcmp(why, "invalid worker name") == 0)
+			die(EXIT_FAILED, "no such worker: a name has no spaces "
+			    "or control characters");
+		die(EXIT_USAGE, "%s", why);
+	}
+	/* The daemon's own parser decides what is well-formed. */
+	if (proto_parse_request(req.data, req.len - 1, &check, &err,
+	    &why) == -1)
+		usage();
+	proto_request_free(&check);
+
+	if (sock == NULL) {
+		if (proto_default_socket(path, sizeof(path), PROTO_DIR_CHECK,
+		    msg, sizeof(msg)) == -1)
+			die(EXIT_NOSERVER, "%s", msg);
+		sock = path;
+	}
+	fd = connect_to(sock);
+	send_request(fd, &req);
+	pbuf_free(&req);
+	status = read_reply(fd, cmd, &st);
+	if (cmd == CMD_STATUS && status == 0) {
+		if (json)
+			print_json(&st);
+		else
+			print_table(&st);
+	}
+	for (i = 0; i < st.n; i++)
+		free(st.lines[i]);
+	free(st.lines);
+	free(st.rows);
+	free(st.header);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(EXIT_FAILED, "stdout: %s", strerror(errno));
+	return status;
+}

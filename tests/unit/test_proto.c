@@ -248,19 +248,19 @@ test_reply_round_trip(void **state)
 	char line[1024];
 
 	(void)state;
-	assert_int_equal(proto_put_header(&b, "process", 42), 0);
-	assert_int_equal(proto_put_row(&b, &row), 0);
+	proto_put_header(&b, "process", 42);
+	proto_put_row(&b, &row);
 	row.last = LAST_SIGNAL;
 	row.signal = "SEGV";
 	row.text = NULL;
 	row.pid = 0;
-	assert_int_equal(proto_put_row(&b, &row), 0);
+	proto_put_row(&b, &row);
 	row.last = LAST_NONE;
-	assert_int_equal(proto_put_row(&b, &row), 0);
-	assert_int_equal(proto_put_msg(&b, "%s:%d: bad\tkey", "f.ini", 3), 0);
-	assert_int_equal(proto_put_ok(&b), 0);
-	assert_int_equal(proto_put_error(&b, PERR_NOTREADY, "web: %s",
-	    "BACKOFF"), 0);
+	proto_put_row(&b, &row);
+	proto_put_msg(&b, "%s:%d: bad\tkey", "f.ini", 3);
+	proto_put_ok(&b);
+	proto_put_error(&b, PERR_NOTREADY, "web: %s", "BACKOFF");
+	assert_false(b.failed);
 
 	reply_of(&b, line, sizeof(line), &rep);
 	assert_int_equal(rep.kind, REPLY_HEADER);
@@ -328,8 +328,7 @@ test_error_codes(void **state)
 		    codes[i].name);
 		assert_int_equal(proto_err_exit(codes[i].err),
 		    codes[i].exit_status);
-		assert_int_equal(proto_put_error(&b, codes[i].err, "why %zu",
-		    i), 0);
+		proto_put_error(&b, codes[i].err, "why %zu", i);
 		reply_of(&b, line, sizeof(line), &rep);
 		assert_int_equal(rep.kind, REPLY_ERROR);
 		assert_int_equal(rep.err, codes[i].err);
@@ -375,7 +374,8 @@ json_of(const struct proto_row *rows, size_t n, const char *want)
 {
 	struct pbuf b = { 0 };
 
-	assert_int_equal(proto_status_json(&b, "process", 77, rows, n), 0);
+	proto_status_json(&b, "process", 77, rows, n);
+	assert_false(b.failed);
 	assert_string_equal(b.data, want);
 	pbuf_free(&b);
 }
@@ -435,8 +435,7 @@ test_json_escaping(void **state)
 	for (i = 0; i < NELEM(cases); i++) {
 		row.text = cases[i].in;
 		b.len = 0;
-		assert_int_equal(proto_status_json(&b, "thread", 1, &row, 1),
-		    0);
+		proto_status_json(&b, "thread", 1, &row, 1);
 		snprintf(want, sizeof(want), "{\"mode\":\"thread\",\"pid\":1,"
 		    "\"workers\":[{\"name\":\"w\",\"state\":\"RUNNING\","
 		    "\"pid\":1,\"uptime_ms\":0,\"restarts\":0,"
@@ -464,7 +463,7 @@ test_json_many(void **state)
 		rows[i] = (struct proto_row){ names[i], "RUNNING", 1000 +
 		    (long)i, 1, 0, LAST_NONE, 0, NULL, NULL };
 	}
-	assert_int_equal(proto_status_json(&b, "process", 1, rows, 1000), 0);
+	proto_status_json(&b, "process", 1, rows, 1000);
 	for (p = b.data; (p = strstr(p, "\"name\":")) != NULL; p++)
 		count++;
 	assert_int_equal(count, 1000);
@@ -631,13 +630,24 @@ test_pbuf(void **state)
 	memset(big, 'z', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	for (i = 0; i < 10; i++)
-		assert_int_equal(pbuf_addf(&b, "%s%zu", big, i), 0);
+		pbuf_addf(&b, "%s%zu", big, i);
 	assert_int_equal(b.len, 10 * (sizeof(big) - 1) + 10);
 	assert_int_equal(b.data[b.len], '\0');
 	assert_int_equal(b.data[b.len - 1], '9');
 	pbuf_free(&b);
 	assert_null(b.data);
 	assert_int_equal(b.len, 0);
+
+	/* Once an append failed, the rest do nothing and it stays failed. */
+	pbuf_add(&b, "abc", 3);
+	b.failed = true;
+	pbuf_add(&b, "def", 3);
+	pbuf_addf(&b, "%d", 42);
+	proto_put_ok(&b);
+	assert_true(b.failed);
+	assert_string_equal(b.data, "abc");
+	pbuf_free(&b);
+	assert_false(b.failed);
 }
 
 int
