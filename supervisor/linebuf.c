@@ -1,6 +1,7 @@
 /*
  * Line assembly for captured worker output: arbitrary chunks in, whole
- * lines out.  No I/O and no allocation, so it is unit-tested on its own.
+ * lines out; and the bounded queue the lines wait in until their sink takes
+ * them.  No I/O, so both are unit-tested on their own.
  *
  * A line is handed to emit without its newline.  A line longer than
  * LINE_MAX_LEN bytes is cut into pieces of LINE_MAX_LEN bytes; a line of
@@ -10,6 +11,7 @@
  * out as plain lines; any other CR, and NUL bytes, pass through.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "supervise.h"
@@ -117,4 +119,83 @@ linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx)
 	emit(ctx, lb->buf, lb->len);
 	lb->len = 0;
 	lb->cr = false;
+}
+
+/*
+ * Each input byte makes at most plen + 1 output bytes (an LF alone becomes
+ * an empty prefixed line); the bytes held in the buffer, a held CR and the
+ * cuts every LINE_MAX_LEN bytes add at most the reserve.
+ */
+size_t
+linebuf_budget(size_t room, size_t plen, size_t max)
+{
+	size_t per = plen + 1;
+	size_t reserve = LINE_MAX_LEN + 1 + per * (max / LINE_MAX_LEN + 2);
+	size_t n;
+
+	if (room <= reserve)
+		return 0;
+	n = (room - reserve) / per;
+	return n < max ? n : max;
+}
+
+#define LINEQUEUE_MIN	(16 * 1024)	/* the first allocation */
+
+char *
+linequeue_reserve(struct linequeue *q, size_t n, size_t cap)
+{
+	size_t want;
+	char *p;
+
+	if (q->len + n > cap)
+		return NULL;
+	if (q->start + q->len + n > q->alloc && q->start > 0) {
+		memmove(q->buf, q->buf + q->start, q->len);
+		q->start = 0;
+	}
+	if (q->len + n > q->alloc) {
+		want = q->alloc > 0 ? q->alloc : LINEQUEUE_MIN;
+		while (want < q->len + n)
+			want *= 2;
+		if (want > cap)
+			want = cap;
+		if ((p = realloc(q->buf, want)) == NULL)
+			return NULL;
+		q->buf = p;
+		q->alloc = want;
+	}
+	return q->buf + q->start + q->len;
+}
+
+void
+linequeue_consume(struct linequeue *q, size_t n)
+{
+	if (n == 0)
+		return;
+	q->mid_line = q->buf[q->start + n - 1] != '\n';
+	q->start += n;
+	q->len -= n;
+	if (q->len == 0)
+		q->start = 0;
+}
+
+void
+linequeue_discard(struct linequeue *q)
+{
+	const char *nl;
+	size_t keep = 0;
+
+	if (q->mid_line && q->len > 0 &&
+	    (nl = memchr(q->buf + q->start, '\n', q->len)) != NULL)
+		keep = (size_t)(nl - (q->buf + q->start)) + 1;
+	q->len = keep;
+	if (keep == 0)
+		q->start = 0;
+}
+
+void
+linequeue_free(struct linequeue *q)
+{
+	free(q->buf);
+	memset(q, 0, sizeof(*q));
 }

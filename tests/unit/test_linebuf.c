@@ -391,6 +391,161 @@ test_random_chunks_match_model(void **state)
 	free(in);
 }
 
+/* Output bytes of lines with a prefix of plen bytes and a newline. */
+struct measure {
+	size_t plen, bytes;
+};
+
+static void
+measure_emit(void *ctx, const char *line, size_t len)
+{
+	struct measure *m = ctx;
+
+	(void)line;
+	m->bytes += m->plen + len + 1;
+}
+
+/* Fill lb as the given state, feed the pattern for n bytes, flush. */
+static size_t
+worst_output(size_t plen, size_t held, bool cr, const char *pat, size_t n)
+{
+	struct measure m = { plen, 0 };
+	struct linebuf *lb;
+	char *in;
+	size_t i, pl = strlen(pat);
+
+	lb = malloc(sizeof(*lb));
+	in = malloc(n + 1);
+	assert_non_null(lb);
+	assert_non_null(in);
+	linebuf_init(lb);
+	memset(lb->buf, 'x', held);
+	lb->len = held;
+	lb->cr = cr;
+	for (i = 0; i < n; i++)
+		in[i] = pat[i % pl];
+	linebuf_feed(lb, in, n, measure_emit, &m);
+	linebuf_flush(lb, measure_emit, &m);
+	free(in);
+	free(lb);
+	return m.bytes;
+}
+
+/* Every worst-case input of budget bytes fits in room, held bytes or not. */
+static void
+expect_fits(size_t room, size_t plen)
+{
+	const char *pats[] = { "\n", "\r\n", "a", "ab\n", "\r", "\r\r\n" };
+	size_t helds[] = { 0, 1, 4095, 4096 };
+	size_t n, h, k;
+
+	n = linebuf_budget(room, plen, 64 * 1024);
+	assert_true(n <= 64 * 1024);
+	for (h = 0; h < 4; h++) {
+		for (k = 0; k < 6; k++) {
+			assert_true(worst_output(plen, helds[h], true, pats[k],
+			    n) <= room);
+			assert_true(worst_output(plen, helds[h], false, pats[k],
+			    n) <= room);
+		}
+	}
+}
+
+static void
+test_budget_output_fits_room(void **state)
+{
+	size_t plens[] = { 0, 6, 59 };
+	size_t rooms[] = { 5000, 9000, 70000, 128 * 1024, 256 * 1024 };
+	size_t p, r;
+
+	(void)state;
+	for (p = 0; p < 3; p++)
+		for (r = 0; r < 5; r++)
+			expect_fits(rooms[r], plens[p]);
+}
+
+static void
+test_budget_is_useful(void **state)
+{
+	(void)state;
+	assert_int_equal(linebuf_budget(0, 6, 65536), 0);
+	assert_int_equal(linebuf_budget(4096, 0, 65536), 0);
+	/* A file (no prefix) reads a full 64 KiB with 128 KiB free. */
+	assert_int_equal(linebuf_budget(128 * 1024, 0, 65536), 65536);
+	/* "web | " still reads more than 16 KiB at a time. */
+	assert_true(linebuf_budget(128 * 1024, 6, 65536) > 16 * 1024);
+}
+
+static void
+test_queue_bounded_by_cap(void **state)
+{
+	struct linequeue q = { 0 };
+	char *p;
+
+	(void)state;
+	p = linequeue_reserve(&q, 1000, 1500);
+	assert_non_null(p);
+	memset(p, 'a', 1000);
+	q.len += 1000;
+	assert_null(linequeue_reserve(&q, 501, 1500));
+	assert_non_null(linequeue_reserve(&q, 500, 1500));
+	assert_true(q.alloc <= 16 * 1024);
+	linequeue_free(&q);
+	assert_null(q.buf);
+}
+
+static void
+test_queue_keeps_order_across_consume_and_growth(void **state)
+{
+	struct linequeue q = { 0 };
+	char want[100000], *p;
+	size_t in = 0, out = 0, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(want); k++)
+		want[k] = (char)('a' + k % 23);
+	while (out < sizeof(want)) {
+		k = sizeof(want) - in < 7777 ? sizeof(want) - in : 7777;
+		if (k > 0 && (p = linequeue_reserve(&q, k, 50000)) != NULL) {
+			memcpy(p, want + in, k);
+			q.len += k;
+			in += k;
+		}
+		k = q.len < 5000 ? q.len : 5000;
+		assert_memory_equal(q.buf + q.start, want + out, k);
+		linequeue_consume(&q, k);
+		out += k;
+	}
+	assert_int_equal(q.len, 0);
+	assert_true(q.alloc <= 50000);
+	linequeue_free(&q);
+}
+
+static void
+test_queue_discard_finishes_a_partial_line(void **state)
+{
+	struct linequeue q = { 0 };
+	char *p;
+
+	(void)state;
+	p = linequeue_reserve(&q, 12, 100);
+	memcpy(p, "one\ntwo\nthr\n", 12);
+	q.len = 12;
+	linequeue_consume(&q, 5);		/* "one\nt" went out */
+	assert_true(q.mid_line);
+	linequeue_discard(&q);
+	assert_int_equal(q.len, 3);
+	assert_memory_equal(q.buf + q.start, "wo\n", 3);
+	linequeue_consume(&q, 3);
+	assert_false(q.mid_line);
+	p = linequeue_reserve(&q, 4, 100);
+	memcpy(p, "abc\n", 4);
+	q.len = 4;
+	linequeue_discard(&q);
+	assert_int_equal(q.len, 0);
+	linequeue_free(&q);
+}
+
 int
 main(void)
 {
@@ -412,6 +567,11 @@ main(void)
 		cmocka_unit_test(test_cr_at_chunk_end),
 		cmocka_unit_test(test_flush_drops_trailing_cr),
 		cmocka_unit_test(test_random_chunks_match_model),
+		cmocka_unit_test(test_budget_output_fits_room),
+		cmocka_unit_test(test_budget_is_useful),
+		cmocka_unit_test(test_queue_bounded_by_cap),
+		cmocka_unit_test(test_queue_keeps_order_across_consume_and_growth),
+		cmocka_unit_test(test_queue_discard_finishes_a_partial_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
