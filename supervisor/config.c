@@ -1,2 +1,573 @@
-/* config.c: being written */
+/*
+ * config.c: load the configuration.  parse.c turns each file into sections
+ * of key = value and keys.c gives the keys their meaning; here the files
+ * are read (included ones at the point of `include`), worker names are
+ * checked, the workers are put in start order by `after`, each gets its
+ * fingerprint, and every error found anywhere is reported in file and line
+ * order.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "supervise.h"
+
+/* An error, sorted into file and line order before it is reported. */
+struct pending {
+	size_t rank;		/* the file: 0 the main one, then as read */
+	int line;
+	size_t seq;
+	char *msg;
+};
+
+struct load {
+	struct config *cfg;
+	int mode_override;
+	int nerr;
+	bool oom;
+	struct pending *errs;
+	size_t nerrs, errcap;
+	char **files;		/* real paths of the files read, by rank */
+	size_t nfiles;
+	char **include;		/* [supervisor] include, split */
+	int include_line;
+	size_t *rank;		/* per worker: its file */
+	int *after_line;	/* per worker: where its after key is */
+	size_t cap;
+};
+
+static void
+lerror(struct load *ld, size_t rank, const char *file, int line,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+lerror(struct load *ld, size_t rank, const char *file, int line,
+    const char *fmt, ...)
+{
+	struct pending *p;
+	va_list ap;
+	char *msg, *full;
+	int r;
+
+	ld->nerr++;
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r == -1)
+		return;
+	if (line > 0)
+		r = asprintf(&full, "%s:%d: %s", file, line, msg);
+	else
+		r = asprintf(&full, "%s: %s", file, msg);
+	free(msg);
+	if (r == -1)
+		return;
+	if (ld->nerrs == ld->errcap) {
+		p = reallocarray(ld->errs, ld->errcap ? ld->errcap * 2 : 8,
+		    sizeof(*p));
+		if (p == NULL) {
+			free(full);
+			return;
+		}
+		ld->errs = p;
+		ld->errcap = ld->errcap ? ld->errcap * 2 : 8;
+	}
+	p = &ld->errs[ld->nerrs];
+	p->rank = rank;
+	p->line = line;
+	p->seq = ld->nerrs++;
+	p->msg = full;
+}
+
+static void
+oom(struct load *ld)
+{
+	if (!ld->oom)
+		lerror(ld, 0, ld->cfg->path ? ld->cfg->path : "config", 0,
+		    "out of memory");
+	ld->oom = true;
+}
+
+/* Move the errors of parse.c or keys.c over, with their file. */
+static void
+take_errors(struct load *ld, size_t rank, const char *file,
+    struct ini_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->len; i++)
+		lerror(ld, rank, file, errs->v[i].line, "%s", errs->v[i].msg);
+	if (errs->oom)
+		oom(ld);
+	parse_errors_free(errs);
+}
+
+static bool
+valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 1 && len <= NAME_MAX_LEN && strcmp(name, "all") != 0 &&
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_.-") == len;
+}
+
+static void
+load_worker(struct load *ld, size_t rank, const char *file, const char *dir,
+    const struct ini_section *sec)
+{
+	struct config *cfg = ld->cfg;
+	struct worker_config wc, *w;
+	struct ini_errors errs = { NULL, 0, 0, false };
+	const char *name = sec->name + strlen("worker:");
+	size_t i, cap;
+	size_t *rk;
+	int after_line, *al;
+	bool add = true;
+
+	/* A section that cannot be added still has its keys checked. */
+	if (!valid_name(name)) {
+		lerror(ld, rank, file, sec->line, "[%s]: a worker name is 1 "
+		    "to %d of A-Za-z0-9_.- and not \"all\"", sec->name,
+		    NAME_MAX_LEN);
+		add = false;
+	}
+	for (i = 0; add && i < cfg->nworkers; i++) {
+		w = &cfg->workers[i];
+		if (strcmp(w->name, name) == 0) {
+			lerror(ld, rank, file, sec->line, "[%s]: duplicate "
+			    "worker name (first at %s:%d)", sec->name,
+			    w->file, w->line);
+			add = false;
+		}
+	}
+	keys_worker(&wc, cfg->mode, sec, dir, &after_line, &errs);
+	take_errors(ld, rank, file, &errs);
+	if (!add) {
+		keys_worker_free(&wc);
+		return;
+	}
+	snprintf(wc.name, sizeof(wc.name), "%s", name);
+	wc.line = sec->line;
+	if ((wc.file = strdup(file)) == NULL)
+		goto fail;
+	if (cfg->nworkers == ld->cap) {
+		cap = ld->cap ? ld->cap * 2 : 16;
+		if ((w = reallocarray(cfg->workers, cap, sizeof(*w))) != NULL)
+			cfg->workers = w;
+		if ((rk = reallocarray(ld->rank, cap, sizeof(*rk))) != NULL)
+			ld->rank = rk;
+		if ((al = reallocarray(ld->after_line, cap, sizeof(*al))) !=
+		    NULL)
+			ld->after_line = al;
+		if (w == NULL || rk == NULL || al == NULL)
+			goto fail;
+		ld->cap = cap;
+	}
+	ld->rank[cfg->nworkers] = rank;
+	ld->after_line[cfg->nworkers] = after_line;
+	cfg->workers[cfg->nworkers++] = wc;
+	return;
+
+fail:
+	keys_worker_free(&wc);
+	oom(ld);
+}
+
+static void read_file(struct load *, const char *, bool);
+
+/* Read the include globs, each one's matches sorted, in place. */
+static void
+load_includes(struct load *ld, const char *file, const char *dir)
+{
+	glob_t g;
+	char **pat, *abs;
+	size_t i;
+	int r;
+
+	for (pat = ld->include; pat != NULL && *pat != NULL; pat++) {
+		if (**pat == '/')
+			abs = strdup(*pat);
+		else if (asprintf(&abs, "%s/%s", dir, *pat) == -1)
+			abs = NULL;
+		if (abs == NULL) {
+			oom(ld);
+			return;
+		}
+		r = glob(abs, 0, NULL, &g);
+		if (r == GLOB_NOSPACE)
+			oom(ld);
+		else if (r == GLOB_ABORTED)
+			lerror(ld, 0, file, ld->include_line, "include: %s: "
+			    "cannot read the directory", abs);
+		for (i = 0; r == 0 && i < g.gl_pathc; i++)
+			read_file(ld, g.gl_pathv[i], true);
+		if (r == 0)
+			globfree(&g);
+		free(abs);
+	}
+}
+
+static void
+load_sections(struct load *ld, size_t rank, const char *file,
+    const char *dir, const struct ini_file *f)
+{
+	struct ini_errors errs = { NULL, 0, 0, false };
+	const struct ini_section *sec, *sup = NULL;
+	size_t i;
+
+	/* [supervisor] first: the mode decides what workers may have. */
+	for (i = 0; rank == 0 && i < f->nsections; i++) {
+		if (strcmp(f->sections[i].name, "supervisor") == 0) {
+			sup = &f->sections[i];
+			keys_supervisor(ld->cfg, sup, dir, &ld->include,
+			    &ld->include_line, &errs);
+			take_errors(ld, rank, file, &errs);
+			break;
+		}
+	}
+	if (rank == 0 && (ld->mode_override == MODE_PROCESS ||
+	    ld->mode_override == MODE_THREAD))
+		ld->cfg->mode = ld->mode_override;
+	for (i = 0; i < f->nsections; i++) {
+		sec = &f->sections[i];
+		if (sec == sup)
+			load_includes(ld, file, dir);
+		else if (strcmp(sec->name, "supervisor") == 0 && rank == 0)
+			lerror(ld, rank, file, sec->line, "[supervisor]: "
+			    "repeated section (first at line %d)", sup->line);
+		else if (strcmp(sec->name, "supervisor") == 0)
+			lerror(ld, rank, file, sec->line, "[supervisor]: not "
+			    "allowed in an included file");
+		else if (strncmp(sec->name, "worker:", 7) == 0)
+			load_worker(ld, rank, file, dir, sec);
+		else
+			lerror(ld, rank, file, sec->line, "[%s]: unknown "
+			    "section (expected [supervisor] or "
+			    "[worker:NAME])", sec->name);
+	}
+}
+
+/* Relative paths are relative to the directory the file is in. */
+static char *
+dir_of(const char *path)
+{
+	char *copy, *dir;
+
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	dir = realpath(dirname(copy), NULL);
+	free(copy);
+	return dir;
+}
+
+static void
+read_file(struct load *ld, const char *path, bool included)
+{
+	struct ini_errors errs = { NULL, 0, 0, false };
+	struct ini_file f;
+	char *real, *dir, **files;
+	size_t i, rank = ld->nfiles;
+	int r;
+
+	if ((real = realpath(path, NULL)) == NULL) {
+		lerror(ld, rank, path, 0, "%s", strerror(errno));
+		return;
+	}
+	for (i = 0; included && i < ld->nfiles; i++) {
+		if (strcmp(ld->files[i], real) == 0) {
+			free(real);	/* read already */
+			return;
+		}
+	}
+	if ((files = reallocarray(ld->files, rank + 1, sizeof(*files))) ==
+	    NULL) {
+		free(real);
+		oom(ld);
+		return;
+	}
+	ld->files = files;
+	ld->files[ld->nfiles++] = real;
+	r = parse_ini(path, &f, &errs);
+	if (r == -1)
+		lerror(ld, rank, path, 0, "%s", strerror(errno));
+	take_errors(ld, rank, path, &errs);
+	if (r == -1)
+		return;
+	if ((dir = dir_of(path)) == NULL)
+		lerror(ld, rank, path, 0, "%s", strerror(errno));
+	else
+		load_sections(ld, rank, path, dir, &f);
+	free(dir);
+	parse_ini_free(&f);
+}
+
+static ssize_t
+find_worker(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nworkers; i++)
+		if (strcmp(cfg->workers[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Is worker i waiting for one not yet placed?  Returns it, or -1. */
+static ssize_t
+waiting_for(const struct config *cfg, size_t i, const bool *placed)
+{
+	const struct worker_config *wc = &cfg->workers[i];
+	ssize_t j;
+	size_t k;
+
+	for (k = 0; k < wc->nafter; k++) {
+		j = find_worker(cfg, wc->after[k]);
+		if (j >= 0 && !placed[j])
+			return j;
+	}
+	return -1;
+}
+
+/*
+ * Every worker not placed waits for another one not placed: follow the
+ * chain from start until it comes round, report that cycle from its first
+ * worker in config order, and place its members so the rest can go on.
+ */
+static void
+break_cycle(struct load *ld, size_t start, bool *placed, size_t *order,
+    size_t *norder, ssize_t *seen, size_t *path)
+{
+	struct config *cfg = ld->cfg;
+	size_t len = 0, i, first, m;
+	char *msg = NULL;
+	size_t msglen;
+	FILE *fp;
+
+	for (i = start; seen[i] < 0; i = (size_t)waiting_for(cfg, i, placed)) {
+		seen[i] = (ssize_t)len;
+		path[len++] = i;
+	}
+	first = (size_t)seen[i];
+	for (m = first, i = first; i < len; i++)
+		if (path[i] < path[m])
+			m = i;
+	if ((fp = open_memstream(&msg, &msglen)) != NULL) {
+		for (i = 0; i <= len - first; i++)
+			fprintf(fp, "%s%s", i ? " -> " : "", cfg->workers[
+			    path[first + (m - first + i) % (len - first)]].name);
+		if (fclose(fp) != 0) {
+			free(msg);
+			msg = NULL;
+		}
+	}
+	lerror(ld, ld->rank[path[m]], cfg->workers[path[m]].file,
+	    ld->after_line[path[m]], "after: cycle: %s", msg ? msg : "?");
+	free(msg);
+	for (i = 0; i < len; i++)
+		seen[path[i]] = -1;
+	for (i = first; i < len; i++) {
+		placed[path[i]] = true;
+		order[(*norder)++] = path[i];
+	}
+}
+
+/*
+ * Start order: config order, each worker moved only as far back as its
+ * `after` requires (a stable topological sort: always place the first
+ * worker in config order whose predecessors are all placed).
+ */
+static void
+order_workers(struct load *ld)
+{
+	struct config *cfg = ld->cfg;
+	struct worker_config *sorted;
+	size_t n = cfg->nworkers, i, k, norder = 0;
+	size_t *order = calloc(n + 1, sizeof(*order));
+	size_t *path = calloc(n + 1, sizeof(*path));
+	ssize_t *seen = calloc(n + 1, sizeof(*seen));
+	bool *placed = calloc(n + 1, sizeof(*placed));
+
+	sorted = calloc(n + 1, sizeof(*sorted));
+	if (order == NULL || path == NULL || seen == NULL || placed == NULL ||
+	    sorted == NULL) {
+		oom(ld);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		seen[i] = -1;
+		for (k = 0; k < cfg->workers[i].nafter; k++)
+			if (find_worker(cfg, cfg->workers[i].after[k]) < 0)
+				lerror(ld, ld->rank[i], cfg->workers[i].file,
+				    ld->after_line[i], "after: unknown worker "
+				    "\"%s\"", cfg->workers[i].after[k]);
+	}
+	while (norder < n) {
+		for (i = 0; i < n; i++)
+			if (!placed[i] && waiting_for(cfg, i, placed) < 0)
+				break;
+		if (i == n) {
+			for (i = 0; placed[i]; i++)
+				continue;
+			break_cycle(ld, i, placed, order, &norder, seen, path);
+			continue;
+		}
+		placed[i] = true;
+		order[norder++] = i;
+	}
+	for (i = 0; i < n; i++)
+		sorted[i] = cfg->workers[order[i]];
+	free(cfg->workers);
+	cfg->workers = sorted;
+	sorted = NULL;
+done:
+	free(sorted);
+	free(placed);
+	free(seen);
+	free(path);
+	free(order);
+}
+
+static void
+fp_list(FILE *fp, const char *key, char *const *list)
+{
+	if (list == NULL)
+		return;
+	fprintf(fp, "%s=", key);
+	for (; *list != NULL; list++)
+		fprintf(fp, "%zu:%s ", strlen(*list), *list);
+	fputc('\n', fp);
+}
+
+static void
+fp_str(FILE *fp, const char *key, const char *s)
+{
+	if (s != NULL)
+		fprintf(fp, "%s=%s\n", key, s);
+}
+
+/*
+ * The canonical text of a section's effective settings, one setting a
+ * line in a fixed order, so that key order, spacing and comments do not
+ * count.  instances is left out: reload handles N -> M on its own.
+ */
+static int
+fingerprint(struct worker_config *wc)
+{
+	FILE *fp;
+	char *buf = NULL;
+	size_t len, i;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return -1;
+	fp_list(fp, "command", wc->argv);
+	fp_str(fp, "plugin", wc->plugin);
+	fp_list(fp, "args", wc->args);
+	fprintf(fp, "autostart=%d\nrestart=%d\nsuccess_exit=", wc->autostart,
+	    (int)wc->restart);
+	for (i = 0; i < sizeof(wc->success_exit); i++)
+		fprintf(fp, "%02x", wc->success_exit[i]);
+	fprintf(fp, "\nrestart_delay=%" PRId64 "\nbackoff_max=%" PRId64
+	    "\nmin_uptime=%" PRId64 "\nrestart_limit=%u\nrestart_window=%"
+	    PRId64 "\nstop_signal=%d\nstop_timeout=%" PRId64 "\n",
+	    wc->restart_delay_ms, wc->backoff_max_ms, wc->min_uptime_ms,
+	    wc->restart_limit, wc->restart_window_ms, wc->stop_signal,
+	    wc->stop_timeout_ms);
+	fp_str(fp, "directory", wc->directory);
+	fp_str(fp, "user", wc->user);
+	fp_str(fp, "group", wc->group);
+	fprintf(fp, "uid=%ld\ngid=%ld\numask=%d\n", (long)wc->uid,
+	    (long)wc->gid, wc->umask);
+	fp_list(fp, "env", wc->env);
+	fprintf(fp, "stdout=%d\n", (int)wc->out.kind);
+	fp_str(fp, "stdout_file", wc->out.path);
+	fprintf(fp, "stderr=%d\n", (int)wc->err.kind);
+	fp_str(fp, "stderr_file", wc->err.path);
+	fprintf(fp, "ready=%d\nstart_timeout=%" PRId64 "\nwatchdog=%" PRId64
+	    "\n", (int)wc->ready, wc->start_timeout_ms, wc->watchdog_ms);
+	fp_list(fp, "after", wc->after);
+	for (i = 0; i < LIMIT_COUNT; i++)
+		if (wc->limits[i].set)
+			fprintf(fp, "limit%zu=%ju\n", i,
+			    (uintmax_t)wc->limits[i].value);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return -1;
+	}
+	wc->fingerprint = buf;
+	return 0;
+}
+
+static int
+compare_pending(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+config_load(const char *path, int mode_override, struct config *cfg,
+    struct errlist *errs)
+{
+	struct load ld;
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = cfg;
+	ld.mode_override = mode_override;
+	cfg->mode = MODE_PROCESS;
+	cfg->strategy = STRATEGY_ONE_FOR_ONE;
+	cfg->restart_window_ms = 60000;
+	cfg->shutdown_timeout_ms = 30000;
+	cfg->log_format = LOG_TEXT;
+	if ((cfg->path = strdup(path)) == NULL)
+		oom(&ld);
+	else
+		read_file(&ld, path, false);
+	if (!ld.oom)
+		order_workers(&ld);
+	for (i = 0; ld.nerr == 0 && i < cfg->nworkers; i++)
+		if (fingerprint(&cfg->workers[i]) == -1)
+			oom(&ld);
+
+	if (ld.nerrs > 0)
+		qsort(ld.errs, ld.nerrs, sizeof(*ld.errs), compare_pending);
+	for (i = 0; i < ld.nerrs; i++) {
+		errlist_add(errs, "%s", ld.errs[i].msg);
+		free(ld.errs[i].msg);
+	}
+	free(ld.errs);
+	for (i = 0; i < ld.nfiles; i++)
+		free(ld.files[i]);
+	free(ld.files);
+	free_argv(ld.include);
+	free(ld.rank);
+	free(ld.after_line);
+	if (ld.nerr > 0)
+		config_free(cfg);
+	return ld.nerr;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nworkers; i++)
+		keys_worker_free(&cfg->workers[i]);
+	free(cfg->workers);
+	free(cfg->path);
+	free(cfg->socket);
+	memset(cfg, 0, sizeof(*cfg));
+}

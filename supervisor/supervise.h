@@ -206,7 +206,7 @@ struct supervisor {
 	void *out;			/* output.c: the stdout sink */
 };
 
-/* ------------------------------------------------------ config.c, parse.c */
+/* ----------------------------------------------- config.c, parse.c, keys.c */
 /*
  * Read the file at path and the files it includes.  mode_override is -1,
  * or MODE_PROCESS or MODE_THREAD (-m), which replaces [supervisor] mode.
@@ -239,6 +239,17 @@ void errlist_free(struct errlist *errs);
  * The syntax layer (parse.c): a file as inih splits it, with continuation
  * lines joined and every syntax error kept with its line.
  */
+struct ini_error {
+	int line;		/* 0: about the whole file */
+	char *msg;
+};
+
+struct ini_errors {
+	struct ini_error *v;
+	size_t len, cap;
+	bool oom;		/* out of memory: something is missing */
+};
+
 struct ini_entry {
 	char *key;
 	char *value;
@@ -253,22 +264,30 @@ struct ini_section {
 	size_t nentries, cap;
 };
 
-struct ini_error {
-	int line;
-	char *msg;
-};
-
 struct ini_file {
 	struct ini_section *sections;
 	size_t nsections, cap;
-	struct ini_error *errors;
-	size_t nerrors, errcap;
-	bool oom;		/* out of memory: the contents are incomplete */
 };
 
 /* 0, or -1 with errno set if the file could not be opened or read. */
-int parse_ini(const char *path, struct ini_file *f);
+int parse_ini(const char *path, struct ini_file *f, struct ini_errors *errs);
 void parse_ini_free(struct ini_file *f);
+void parse_error(struct ini_errors *errs, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void parse_errors_free(struct ini_errors *errs);
+
+/*
+ * The keys (keys.c): read one section over the defaults; errors as
+ * "key: message" at their lines.  The caller frees a worker's strings with
+ * keys_worker_free() whatever happened, and sets name, file and line.
+ */
+void keys_supervisor(struct config *cfg, const struct ini_section *sec,
+    const char *dir, char ***include, int *include_line,
+    struct ini_errors *errs);
+void keys_worker(struct worker_config *wc, enum sv_mode mode,
+    const struct ini_section *sec, const char *dir, int *after_line,
+    struct ini_errors *errs);
+void keys_worker_free(struct worker_config *wc);
 
 /* ------------------------------------------------------------- policy.c */
 /* Pure decisions: no clock of their own, no side effects beyond the rings. */
