@@ -276,8 +276,8 @@ restart_window_slides(void **state)
 	f->wc[0].restart_window_ms = 5000;
 	w = running(f, 0);
 	worker_exited(w, EXIT(1), 0, NULL);
-	fake.now += 6000;
 	fake_fire(w);
+	fake.now += 6000;
 	worker_exited(w, EXIT(1), 0, NULL);
 	assert_int_equal(w->state, STATE_STARTING);
 	fake_fire(w);
