@@ -37,9 +37,13 @@
 
 #include "supervise.h"
 
+/*
+ * The pause leaves most of the queue free for what is read at a worker's
+ * exit, so that a crash's last lines fit even when the sink is slow.
+ */
 #define QUEUE_CAP	(256 * 1024)	/* bytes queued on a sink, at most */
-#define QUEUE_HIGH	(128 * 1024)	/* above: stop reading its pipes */
-#define QUEUE_LOW	(64 * 1024)	/* below: read them again */
+#define QUEUE_HIGH	(64 * 1024)	/* above: stop reading its pipes */
+#define QUEUE_LOW	(16 * 1024)	/* below: read them again */
 #define READ_MAX	(64 * 1024)	/* per pipe and callback: fairness */
 #define DRAIN_MAX	(1024 * 1024)	/* read from a pipe at exit, at most */
 #define STALL_SECS	2.0		/* paused without progress: drop */
@@ -191,9 +195,9 @@ sink_error(struct sink *s, int err)
 {
 	if (err == EPIPE) {
 		if (!s->broken)
-			log_warnx("%s: %s: worker output is discarded until %s",
+			log_warnx("%s: %s: worker output to it is discarded %s",
 			    s->label, strerror(err), s->path != NULL ?
-			    "it is reopened" : "supervise restarts");
+			    "until it is reopened" : "from now on");
 		s->broken = true;
 	} else if (!s->failed) {
 		log_warnx("%s: write: %s: worker output is lost", s->label,
@@ -215,8 +219,8 @@ sink_consumed(struct sink *s, size_t n)
 		ev_timer_again(s->ss->sv->loop, &s->timer);
 }
 
-/* One non-blocking write; false when the sink takes no more for now. */
-static bool
+/* One non-blocking write: 1 progress, 0 the sink is full, -1 an error. */
+static int
 sink_write_once(struct sink *s, size_t max)
 {
 	size_t n = s->q.len < max ? s->q.len : max;
@@ -229,14 +233,14 @@ sink_write_once(struct sink *s, size_t max)
 		r = write(s->fd, s->q.buf + s->q.start, n);
 	if (r > 0) {
 		sink_consumed(s, (size_t)r);
-		return true;
+		return 1;
 	}
 	if (r == -1 && errno == EINTR)
-		return true;
+		return 1;
 	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return false;
+		return 0;
 	sink_error(s, r == 0 ? EIO : errno);
-	return true;
+	return -1;
 }
 
 /*
@@ -281,16 +285,21 @@ sink_update(struct sink *s)
 	}
 }
 
-/* Write what the sink takes now; watch for writability if more is left. */
+/*
+ * Write what the sink takes now; watch for writability if more is left.
+ * After an error the rest waits for the next flush: a full disk is not
+ * retried in a loop.
+ */
 static void
 sink_flush(struct sink *s)
 {
 	struct ev_loop *loop = s->ss->sv->loop;
+	int r = 0;
 
 	if (s->how != SINK_POLLED)
-		while (s->q.len > 0 && sink_write_once(s, s->q.len))
+		while (s->q.len > 0 && (r = sink_write_once(s, s->q.len)) > 0)
 			;
-	if (s->q.len > 0)
+	if (s->q.len > 0 && r == 0)
 		ev_io_start(loop, &s->io);
 	else
 		ev_io_stop(loop, &s->io);
@@ -301,16 +310,21 @@ static void
 sink_write_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct sink *s = container_of(io, struct sink, io);
+	int r = 0;
 
-	(void)loop;
 	(void)revents;
 	/*
 	 * A blocking fd 1 is only written once poll says so, and then no
 	 * more than PIPE_BUF, which a pipe with room takes without blocking.
 	 */
-	if (s->how == SINK_POLLED && s->q.len > 0)
-		(void)sink_write_once(s, PIPE_BUF);
-	sink_flush(s);
+	if (s->how == SINK_POLLED)
+		r = s->q.len > 0 ? sink_write_once(s, PIPE_BUF) : 0;
+	else
+		while (s->q.len > 0 && (r = sink_write_once(s, s->q.len)) > 0)
+			;
+	if (s->q.len == 0 || r < 0)
+		ev_io_stop(loop, io);
+	sink_update(s);
 }
 
 static void
@@ -344,7 +358,8 @@ stream_emit(void *ctx, const char *line, size_t len)
 
 	if (s->broken)
 		return;
-	if (s->state == SINK_DROPPING || (p = linequeue_reserve(&s->q, need, QUEUE_CAP)) == NULL) {
+	if (s->state == SINK_DROPPING ||
+	    (p = linequeue_reserve(&s->q, need, QUEUE_CAP)) == NULL) {
 		st->dropped++;
 		return;
 	}
@@ -388,10 +403,10 @@ stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 	size_t budget;
 	ssize_t n;
 
-	(void)loop;
 	(void)revents;
 	if ((budget = stream_budget(st)) == 0) {
-		sink_flush(s);
+		/* Only near QUEUE_CAP, so paused: the resume starts it again. */
+		ev_io_stop(loop, io);
 		return;
 	}
 	n = read(st->fd, rbuf, budget);
@@ -446,7 +461,7 @@ sink_put(struct sink *s)
 	if (--s->refs > 0 || s->path == NULL)
 		return;
 	/* Last user gone: a file takes the rest at once, or it is lost. */
-	while (s->q.len > 0 && sink_write_once(s, s->q.len))
+	while (s->q.len > 0 && sink_write_once(s, s->q.len) > 0)
 		;
 	LIST_REMOVE(s, entry);
 	sink_free(s);
@@ -746,7 +761,7 @@ output_reopen(struct supervisor *sv)
 		return;
 	LIST_FOREACH(s, &ss->files, entry) {
 		/* What was written before the rotation ends the old file. */
-		while (s->q.len > 0 && sink_write_once(s, s->q.len))
+		while (s->q.len > 0 && sink_write_once(s, s->q.len) > 0)
 			;
 		if ((fd = open_file(s->path)) == -1) {
 			log_warnx("file:%s: reopening: %s; still writing to "
@@ -794,8 +809,9 @@ sink_flush_until(struct sink *s, int64_t deadline)
 		pfd.events = POLLOUT;
 		if (poll(&pfd, 1, (int)left) == 0)
 			break;
-		(void)sink_write_once(s, s->how == SINK_POLLED ?
-		    PIPE_BUF : s->q.len);
+		if (sink_write_once(s, s->how == SINK_POLLED ?
+		    PIPE_BUF : s->q.len) < 0)
+			break;
 	}
 	if (s->q.len > 0 && !s->broken)
 		log_warnx("%s: %zu bytes of worker output not written at exit",
