@@ -102,7 +102,8 @@ client_free(struct client *c)
 	ev_io_stop(loop, &c->rio);
 	ev_io_stop(loop, &c->wio);
 	ev_timer_stop(loop, &c->idle);
-	close(c->fd);
+	if (c->fd != -1)
+		close(c->fd);
 	LIST_REMOVE(c, entry);
 	ctl->nclients--;
 	if (c->req != NULL)
@@ -790,17 +791,25 @@ fail:
 	return EXIT_CANTCREAT;
 }
 
-/* At exit: close every connection and remove the socket, if still ours. */
+/*
+ * At exit: close every connection and remove the socket, if still ours.
+ * The connections that asked for the shutdown are left open: the kernel
+ * closes them as the process exits, and that is their answer.
+ */
 void
 control_close(struct supervisor *sv)
 {
 	struct control *ctl = sv->control;
+	struct client *c;
 	struct stat st;
 
 	if (ctl == NULL)
 		return;
-	while (!LIST_EMPTY(&ctl->clients))
-		client_free(LIST_FIRST(&ctl->clients));
+	while ((c = LIST_FIRST(&ctl->clients)) != NULL) {
+		if (c->shutdown_wait)
+			c->fd = -1;	/* left to the kernel */
+		client_free(c);
+	}
 	ev_io_stop(sv->loop, &ctl->accept_io);
 	ev_timer_stop(sv->loop, &ctl->accept_retry);
 	ev_timer_stop(sv->loop, &ctl->kick);

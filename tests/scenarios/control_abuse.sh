@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Clients that misbehave: garbage bytes, a 1 MiB line, a request left
+# half-sent, 500 connections at once; and one that pipelines.  After each,
+# supervise still answers and no worker changed its pid.
+. "${SCENARIO_LIB:?}" || exit 1
+scenario_guard
+
+if ! command -v python3 > /dev/null; then
+	skip "python3 not installed: no raw client"
+	finish
+fi
+
+# client SCRIPT: run a python3 client on $SOCK; it prints what it saw.
+client() {
+	timeout 60 python3 - "$SOCK" "$@"
+}
+pids() { ctl status | awk 'NR > 1 { print $1, $3 }'; }
+healthy() {
+	local what=$1
+	check "$what: supervise answers" ctl check
+	check "$what: no worker changed pid" test "$(pids)" = "$before"
+	check "$what: supervise alive" alive "$SV_PID"
+}
+
+write_config "$T/w.ini" <<EOF
+[worker:web]
+command = crashy --fault none
+instances = 3
+min_uptime = 0
+EOF
+sv_start "$T/w.ini"
+check "running" wait_log_count 5 3 ': running$'
+before=$(pids)
+
+# --- Garbage: random bytes, then a valid request on a fresh connection.
+client <<'EOF' > "$T/o"
+import random, socket, sys
+random.seed(7)
+for n in (1, 100, 4000, 65536):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.settimeout(10)
+    try:
+        s.sendall(bytes(random.getrandbits(8) for _ in range(n)))
+        s.shutdown(socket.SHUT_WR)
+        while s.recv(65536):
+            pass
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    s.close()
+print("done")
+EOF
+check "garbage: client done" grep -qx done "$T/o"
+healthy "garbage"
+
+# --- A malformed line gets an error reply; the connection goes on.
+client <<'EOF' > "$T/o"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.sendall(b"\x00\x01\xfe garbage\nsupervise/9 status\nhello\n"
+    b"supervise/1 status web:0\n")
+f = s.makefile("rb")
+for _ in range(6):
+    print(f.readline().decode(errors="replace").rstrip("\n"))
+EOF
+check "malformed: error reply" eval \
+    'sed -n 1p "$T/o" | grep -q "^err	malformed	"'
+check "malformed: other version" eval \
+    'sed -n 2p "$T/o" | grep -q "^err	version	"'
+check "malformed: not the protocol" eval \
+    'sed -n 3p "$T/o" | grep -q "^err	malformed	"'
+check "malformed: then served on the same connection" eval \
+    'sed -n 4,6p "$T/o" | tr "\n" " " |
+    grep -Eq "^sv	process	[0-9]+ w	web:0	RUNNING	[0-9]+	.* ok \$"'
+healthy "malformed"
+
+# --- A 1 MiB line: an error reply, and the connection is dropped.
+client <<'EOF' > "$T/o"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+try:
+    s.sendall(b"supervise/1 status " + b"a" * (1 << 20) + b"\n")
+except (BrokenPipeError, ConnectionResetError):
+    print("dropped while sending")
+data = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except ConnectionResetError:
+    pass
+print(data.decode(errors="replace"), end="")
+print("closed")
+EOF
+check "1 MiB line: dropped" grep -qx 'dropped while sending' "$T/o"
+check "1 MiB line: too long" grep -q '^err	toolong	' "$T/o"
+check "1 MiB line: then closed" grep -qx closed "$T/o"
+healthy "1 MiB line"
+
+# --- Half a request, held open: others are served meanwhile; it times out.
+client <<'EOF' > "$T/o" &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(15)
+s.sendall(b"supervise/1 sta")
+print("sent", flush=True)
+t0 = time.monotonic()
+data = s.recv(4096)
+rest = s.recv(4096)
+print("after %.1fs: %r eof=%s" % (time.monotonic() - t0, data, rest == b""))
+EOF
+holder=$!
+track "$holder"
+check "half-sent: held" wait_for 5 grep -qx sent "$T/o"
+check "half-sent: others still served" eval 'ctl status web:1 > /dev/null'
+healthy "half-sent, while held"
+check "half-sent: the holder is answered" wait_for 15 grep -q after "$T/o"
+check "half-sent: with a timeout error, then EOF" \
+    grep -Eq "^after [4-9]\.[0-9]s: b'err\\\\ttimeout\\\\t.*' eof=True$" "$T/o"
+wait "$holder"
+healthy "half-sent"
+
+# --- 500 connections at once: the first 256 are served, the rest told so.
+client <<'EOF' > "$T/o"
+import os, select, socket, subprocess, sys, time
+socks = []
+for _ in range(500):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    socks.append(s)
+# A refused connection gets its line at once; a served one, nothing yet.
+busy, deadline = 0, time.monotonic() + 10
+while busy < 244 and time.monotonic() < deadline:
+    ready, _, _ = select.select(socks, [], [], 0.5)
+    for s in ready:
+        if s.recv(4096).startswith(b"err\tbusy\t"):
+            busy += 1
+        socks.remove(s)
+        s.close()
+print("busy", busy)
+print("held", len(socks))
+ctl = subprocess.run([os.environ["SUPERVISECTL"], "-s", sys.argv[1], "status"],
+    capture_output=True)
+print("ctl while full", ctl.returncode, ctl.stderr.decode().strip())
+ok = 0
+for s in socks:
+    s.settimeout(10)
+    s.sendall(b"supervise/1 check\n")
+for s in socks:
+    if s.makefile("rb").readline() == b"ok\n":
+        ok += 1
+    s.close()
+print("ok", ok)
+EOF
+check "500: 244 told busy" grep -qx 'busy 244' "$T/o"
+check "500: 256 held" grep -qx 'held 256' "$T/o"
+check "500: one more is refused, exit 69" \
+    grep -q '^ctl while full 69 .*too many connections' "$T/o"
+check "500: every held one served" grep -qx 'ok 256' "$T/o"
+healthy "500 connections"
+
+# --- Pipelining: 1,000 requests in one write, answered in order.
+client <<'EOF' > "$T/o"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(20)
+s.sendall(b"supervise/1 check web:1\nsupervise/1 status web:2\n" * 500)
+s.shutdown(socket.SHUT_WR)
+f = s.makefile("rb")
+kinds = [line.split(b"\t")[0] for line in f]
+print("ok", kinds.count(b"ok\n"), "rows", kinds.count(b"w"))
+EOF
+check "pipelined: 1000 answers, 500 rows, then EOF" \
+    grep -qx 'ok 1000 rows 500' "$T/o"
+healthy "pipelined"
+finish
