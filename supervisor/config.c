@@ -104,7 +104,7 @@ take_errors(struct load *ld, size_t rank, const char *file,
 		lerror(ld, rank, file, errs->v[i].line, "%s", errs->v[i].msg);
 	if (errs->oom)
 		oom(ld);
-	parse_errors_free(errs);
+	inifile_errors_free(errs);
 }
 
 static bool
@@ -191,11 +191,7 @@ load_includes(struct load *ld, const char *file, const char *dir)
 	int r;
 
 	for (pat = ld->include; pat != NULL && *pat != NULL; pat++) {
-		if (**pat == '/')
-			abs = strdup(*pat);
-		else if (asprintf(&abs, "%s/%s", dir, *pat) == -1)
-			abs = NULL;
-		if (abs == NULL) {
+		if ((abs = parse_path(dir, *pat)) == NULL) {
 			oom(ld);
 			return;
 		}
@@ -293,7 +289,7 @@ read_file(struct load *ld, const char *path, bool included)
 	}
 	ld->files = files;
 	ld->files[ld->nfiles++] = real;
-	r = parse_ini(path, &f, &errs);
+	r = inifile_read(path, &f, &errs);
 	if (r == -1)
 		lerror(ld, rank, path, 0, "%s", strerror(errno));
 	take_errors(ld, rank, path, &errs);
@@ -304,7 +300,7 @@ read_file(struct load *ld, const char *path, bool included)
 	else
 		load_sections(ld, rank, path, dir, &f);
 	free(dir);
-	parse_ini_free(&f);
+	inifile_free(&f);
 }
 
 static ssize_t
@@ -344,7 +340,7 @@ break_cycle(struct load *ld, size_t start, bool *placed, size_t *order,
     size_t *norder, ssize_t *seen, size_t *path)
 {
 	struct config *cfg = ld->cfg;
-	size_t len = 0, i, first, m;
+	size_t len = 0, i, first, m, w;
 	char *msg = NULL;
 	size_t msglen;
 	FILE *fp;
@@ -358,9 +354,11 @@ break_cycle(struct load *ld, size_t start, bool *placed, size_t *order,
 		if (path[i] < path[m])
 			m = i;
 	if ((fp = open_memstream(&msg, &msglen)) != NULL) {
-		for (i = 0; i <= len - first; i++)
-			fprintf(fp, "%s%s", i ? " -> " : "", cfg->workers[
-			    path[first + (m - first + i) % (len - first)]].name);
+		for (i = 0; i <= len - first; i++) {
+			w = path[first + (m - first + i) % (len - first)];
+			fprintf(fp, "%s%s", i ? " -> " : "",
+			    cfg->workers[w].name);
+		}
 		if (fclose(fp) != 0) {
 			free(msg);
 			msg = NULL;

@@ -82,7 +82,7 @@ bad(struct sect *s, const char *fmt, ...)
 	if (msg == NULL)
 		oom(s);
 	else
-		parse_error(s->errs, s->e->line, "%s: %s", s->e->key, msg);
+		inifile_error(s->errs, s->e->line, "%s: %s", s->e->key, msg);
 	free(msg);
 }
 
@@ -100,32 +100,6 @@ static void *
 field(struct sect *s, const struct key *k)
 {
 	return (char *)s->base + k->off;
-}
-
-static char *
-abs_path(const char *dir, const char *p)
-{
-	char *r;
-
-	if (*p == '/')
-		return strdup(p);
-	while (p[0] == '.' && p[1] == '/')
-		p += 2;
-	if (asprintf(&r, "%s/%s", dir, p) == -1)
-		return NULL;
-	return r;
-}
-
-static int
-parse_count(const char *v, uint64_t *n)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*v))
-		return -1;
-	errno = 0;
-	*n = strtoull(v, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
 }
 
 static void
@@ -148,7 +122,7 @@ p_count(struct sect *s, const struct key *k, const char *v)
 	unsigned min = k->flags & K_POSITIVE ? 1 : 0;
 	uint64_t n;
 
-	if (parse_count(v, &n) == -1 || n < min || n > k->max)
+	if (parse_number(v, &n) == -1 || n < min || n > k->max)
 		bad(s, "expected a number from %u to %u, got \"%s\"", min,
 		    k->max, v);
 	else
@@ -189,7 +163,7 @@ p_path(struct sect *s, const struct key *k, const char *v)
 	char **p = field(s, k);
 
 	free(*p);
-	if ((*p = abs_path(s->dir, v)) == NULL)
+	if ((*p = parse_path(s->dir, v)) == NULL)
 		oom(s);
 }
 
@@ -279,7 +253,7 @@ p_exits(struct sect *s, const struct key *k, const char *v)
 	memset(wc->success_exit, 0, sizeof(wc->success_exit));
 	for (tok = strtok_r(copy, " \t,", &last); tok != NULL;
 	    tok = strtok_r(NULL, " \t,", &last)) {
-		if (parse_count(tok, &n) == -1 || n > 255) {
+		if (parse_number(tok, &n) == -1 || n > 255) {
 			bad(s, "expected exit statuses from 0 to 255, "
 			    "got \"%s\"", tok);
 			break;
@@ -403,7 +377,7 @@ p_output(struct sect *s, const struct key *k, const char *v)
 			bad(s, "file: needs a path");
 		else {
 			free(o->path);
-			if ((o->path = abs_path(s->dir, v + 5)) == NULL)
+			if ((o->path = parse_path(s->dir, v + 5)) == NULL)
 				oom(s);
 			o->kind = OUTPUT_FILE;
 		}
@@ -415,14 +389,15 @@ p_output(struct sect *s, const struct key *k, const char *v)
 static void
 p_limit(struct sect *s, const struct key *k, const char *v)
 {
-	struct limit_spec *l = &((struct worker_config *)s->base)->limits[k->max];
+	struct worker_config *wc = s->base;
+	struct limit_spec *l = &wc->limits[k->max];
 	uint64_t n;
 	int64_t ms;
 
 	if (strcmp(v, "infinity") == 0)
 		n = RLIM_INFINITY;
 	else if (k->max == LIMIT_NOFILE || k->max == LIMIT_NPROC) {
-		if (parse_count(v, &n) == -1) {
+		if (parse_number(v, &n) == -1) {
 			bad(s, "expected a number or infinity, got \"%s\"", v);
 			return;
 		}
@@ -592,10 +567,10 @@ resolve_user(struct sect *s, int uline, int gline)
 
 	if (wc->user != NULL) {
 		pw = getpwnam(wc->user);
-		if (pw == NULL && parse_count(wc->user, &id) == 0)
+		if (pw == NULL && parse_number(wc->user, &id) == 0)
 			pw = getpwuid((uid_t)id);
 		if (pw == NULL)
-			parse_error(s->errs, uline,
+			inifile_error(s->errs, uline,
 			    "user: unknown user \"%s\"", wc->user);
 		else {
 			wc->uid = pw->pw_uid;
@@ -606,10 +581,10 @@ resolve_user(struct sect *s, int uline, int gline)
 	}
 	if (wc->group != NULL) {
 		gr = getgrnam(wc->group);
-		if (gr == NULL && parse_count(wc->group, &id) == 0)
+		if (gr == NULL && parse_number(wc->group, &id) == 0)
 			gr = getgrgid((gid_t)id);
 		if (gr == NULL)
-			parse_error(s->errs, gline,
+			inifile_error(s->errs, gline,
 			    "group: unknown group \"%s\"", wc->group);
 		else
 			wc->gid = gr->gr_gid;
@@ -617,9 +592,9 @@ resolve_user(struct sect *s, int uline, int gline)
 	if (geteuid() == 0)
 		return;
 	if (pw != NULL && wc->uid != geteuid())
-		parse_error(s->errs, uline, "user: changing user needs root");
+		inifile_error(s->errs, uline, "user: changing user needs root");
 	if (gr != NULL && wc->gid != getegid())
-		parse_error(s->errs, gline,
+		inifile_error(s->errs, gline,
 		    "group: changing group needs root");
 }
 
@@ -650,15 +625,15 @@ keys_worker(struct worker_config *wc, enum sv_mode mode,
 	plugin = key_line(lines, "plugin");
 	args = key_line(lines, "args");
 	if (cmd != 0 && plugin != 0 && !thread)
-		parse_error(errs, cmd > plugin ? cmd : plugin, "%s: a worker "
+		inifile_error(errs, cmd > plugin ? cmd : plugin, "%s: a worker "
 		    "has command or plugin, not both",
 		    cmd > plugin ? "command" : "plugin");
 	else if (cmd == 0 && plugin == 0)
-		parse_error(errs, sec->line, "[%s]: %s", sec->name, thread ?
+		inifile_error(errs, sec->line, "[%s]: %s", sec->name, thread ?
 		    "needs plugin (thread mode runs plugins only)" :
 		    "needs command or plugin");
 	if (args != 0 && cmd != 0 && plugin == 0 && !thread)
-		parse_error(errs, args, "args: only for a plugin (a command "
+		inifile_error(errs, args, "args: only for a plugin (a command "
 		    "takes its arguments in command)");
 	if (!thread)
 		resolve_user(&s, key_line(lines, "user"),

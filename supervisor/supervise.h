@@ -206,7 +206,7 @@ struct supervisor {
 	void *out;			/* output.c: the stdout sink */
 };
 
-/* ----------------------------------------------- config.c, parse.c, keys.c */
+/* ------------------------------- config.c, keys.c, inifile.c, parse.c */
 /*
  * Read the file at path and the files it includes.  mode_override is -1,
  * or MODE_PROCESS or MODE_THREAD (-m), which replaces [supervisor] mode.
@@ -223,6 +223,7 @@ int config_load(const char *path, int mode_override, struct config *cfg,
 void config_free(struct config *cfg);
 
 /* Value parsers (parse.c): 0 on success, -1 if s is not valid. */
+int parse_number(const char *s, uint64_t *n);	/* digits only */
 int parse_duration(const char *s, int64_t *ms);
 int parse_size(const char *s, uint64_t *bytes);
 int parse_bool(const char *s, bool *b);
@@ -231,12 +232,14 @@ const char *signal_name(int sig);	/* "TERM", or NULL if unknown */
 /* Shell-like words; returns their number, or -1 with *why set. */
 int split_argv(const char *s, char ***argv, const char **why);
 void free_argv(char **argv);
+/* path made absolute relative to dir (malloc'd), or NULL */
+char *parse_path(const char *dir, const char *path);
 void errlist_add(struct errlist *errs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void errlist_free(struct errlist *errs);
 
 /*
- * The syntax layer (parse.c): a file as inih splits it, with continuation
+ * The INI syntax (inifile.c): a file as inih splits it, with continuation
  * lines joined and every syntax error kept with its line.
  */
 struct ini_error {
@@ -270,11 +273,12 @@ struct ini_file {
 };
 
 /* 0, or -1 with errno set if the file could not be opened or read. */
-int parse_ini(const char *path, struct ini_file *f, struct ini_errors *errs);
-void parse_ini_free(struct ini_file *f);
-void parse_error(struct ini_errors *errs, int line, const char *fmt, ...)
+int inifile_read(const char *path, struct ini_file *f,
+    struct ini_errors *errs);
+void inifile_free(struct ini_file *f);
+void inifile_error(struct ini_errors *errs, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void parse_errors_free(struct ini_errors *errs);
+void inifile_errors_free(struct ini_errors *errs);
 
 /*
  * The keys (keys.c): read one section over the defaults; errors as
@@ -426,6 +430,13 @@ void control_close(struct supervisor *sv);
 struct worker *supervisor_find(struct supervisor *sv, const char *name);
 void supervisor_shutdown(struct supervisor *sv, int status);
 int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
+
+/* --------------------------------------------------------------- notify.c */
+void notify_init(struct supervisor *sv);	/* if NOTIFY_SOCKET is set */
+void notify_changed(struct supervisor *sv);
+void notify_reloading(bool begin);
+void notify_stopping(struct supervisor *sv);
+void notify_close(void);
 
 /* --------------------------------------------------------------- reload.c */
 /* 0 when applied; else the number of errors in errs, and nothing changed. */

@@ -127,277 +127,117 @@ worker(const struct config *cfg, const char *name)
 
 /* ------------------------------------------------------ errors, by kind */
 
+/* A case of fixtures/config_errors.txt. */
 struct error_case {
-	const char *name;
+	char *name;
 	int mode;
-	const char *text;
-	const char *want[16];
+	char *text;		/* written to t.ini */
+	char **want;		/* NULL-terminated */
+	size_t nwant;
 };
 
-static const struct error_case error_cases[] = {
-	{ "unknown_section", -1, "[workers:w]\n",
-	    { "t.ini:1: [workers:w]: unknown section (expected [supervisor] "
-	    "or [worker:NAME])" } },
-	{ "unknown_key_in_worker", -1, W "restartt = always\n",
-	    { "t.ini:3: restartt: unknown key in [worker:w]" } },
-	{ "unknown_key_in_supervisor", -1, "[supervisor]\nworkers = 3\n",
-	    { "t.ini:2: workers: unknown key in [supervisor]" } },
-	{ "repeated_key", -1, W "restart = never\nrestart = always\n",
-	    { "t.ini:4: restart: repeated key (first at line 3)" } },
-	{ "repeated_key_in_supervisor", -1,
-	    "[supervisor]\nmode = process\nmode = process\n",
-	    { "t.ini:3: mode: repeated key (first at line 2)" } },
-	{ "repeated_supervisor_section", -1, "[supervisor]\n[supervisor]\n",
-	    { "t.ini:2: [supervisor]: repeated section (first at line 1)" } },
-	{ "worker_name_empty", -1, "[worker:]\ncommand = x\n",
-	    { "t.ini:1: [worker:]: a worker name is 1 to 40 of "
-	    "A-Za-z0-9_.- and not \"all\"" } },
-	{ "worker_name_too_long", -1,
-	    "[worker:a234567890123456789012345678901234567890X]\ncommand=x\n",
-	    { "t.ini:1: [worker:a234567890123456789012345678901234567890X]: "
-	    "a worker name is 1 to 40 of A-Za-z0-9_.- and not \"all\"" } },
-	{ "worker_name_bad_character", -1, "[worker:a/b]\ncommand = x\n",
-	    { "t.ini:1: [worker:a/b]: a worker name is 1 to 40 of "
-	    "A-Za-z0-9_.- and not \"all\"" } },
-	{ "worker_name_all", -1, "[worker:all]\ncommand = x\n",
-	    { "t.ini:1: [worker:all]: a worker name is 1 to 40 of "
-	    "A-Za-z0-9_.- and not \"all\"" } },
-	{ "worker_name_invalid_keys_still_checked", -1,
-	    "[worker:a b]\nrestart = x\n",
-	    { "t.ini:1: [worker:a b]: a worker name is 1 to 40 of "
-	    "A-Za-z0-9_.- and not \"all\"",
-	    "t.ini:1: [worker:a b]: needs command or plugin",
-	    "t.ini:2: restart: expected always, on-failure or never, "
-	    "got \"x\"" } },
-	{ "duplicate_worker", -1, W "[worker:w]\ncommand = x\n",
-	    { "t.ini:3: [worker:w]: duplicate worker name (first at "
-	    "t.ini:1)" } },
-	{ "command_and_plugin", -1, W "plugin = t.ini\n",
-	    { "t.ini:3: plugin: a worker has command or plugin, not both" } },
-	{ "neither_command_nor_plugin", -1, "[worker:w]\nrestart = never\n",
-	    { "t.ini:1: [worker:w]: needs command or plugin" } },
-	{ "args_with_command", -1, W "args = -v\n",
-	    { "t.ini:3: args: only for a plugin (a command takes its "
-	    "arguments in command)" } },
-	{ "restart_misspelt", -1, W "restart = allways\n",
-	    { "t.ini:3: restart: expected always, on-failure or never, "
-	    "got \"allways\"" } },
-	{ "empty_value", -1, W "restart =\n",
-	    { "t.ini:3: restart: empty value" } },
-	{ "bool_invalid", -1, W "autostart = maybe\n",
-	    { "t.ini:3: autostart: expected yes or no (true/false, on/off, "
-	    "1/0), got \"maybe\"" } },
-	{ "duration_invalid", -1, W "stop_timeout = 10 s\n",
-	    { "t.ini:3: stop_timeout: expected a duration like 500ms, 10s, "
-	    "5m or 1h, got \"10 s\"" } },
-	{ "duration_negative", -1, W "restart_delay = -1s\n",
-	    { "t.ini:3: restart_delay: expected a duration like 500ms, 10s, "
-	    "5m or 1h, got \"-1s\"" } },
-	{ "restart_window_zero", -1, W "restart_window = 0\n",
-	    { "t.ini:3: restart_window: must be more than 0" } },
-	{ "start_timeout_zero", -1, W "start_timeout = 0ms\n",
-	    { "t.ini:3: start_timeout: must be more than 0" } },
-	{ "instances_zero", -1, W "instances = 0\n",
-	    { "t.ini:3: instances: expected a number from 1 to 10000, "
-	    "got \"0\"" } },
-	{ "instances_too_many", -1, W "instances = 10001\n",
-	    { "t.ini:3: instances: expected a number from 1 to 10000, "
-	    "got \"10001\"" } },
-	{ "restart_limit_not_a_number", -1, "[supervisor]\nrestart_limit=x\n",
-	    { "t.ini:2: restart_limit: expected a number from 0 to 10000, "
-	    "got \"x\"" } },
-	{ "success_exit_out_of_range", -1, W "success_exit = 0 256\n",
-	    { "t.ini:3: success_exit: expected exit statuses from 0 to 255, "
-	    "got \"256\"" } },
-	{ "success_exit_not_a_number", -1, W "success_exit = 0,x\n",
-	    { "t.ini:3: success_exit: expected exit statuses from 0 to 255, "
-	    "got \"x\"" } },
-	{ "umask_not_octal", -1, W "umask = 0778\n",
-	    { "t.ini:3: umask: expected an octal mask like 022, "
-	    "got \"0778\"" } },
-	{ "umask_too_big", -1, W "umask = 1777\n",
-	    { "t.ini:3: umask: expected an octal mask like 022, "
-	    "got \"1777\"" } },
-	{ "stop_signal_unknown", -1, W "stop_signal = TERMINATE\n",
-	    { "t.ini:3: stop_signal: expected a signal name like TERM or a "
-	    "number, got \"TERMINATE\"" } },
-	{ "stop_signal_zero", -1, W "stop_signal = 0\n",
-	    { "t.ini:3: stop_signal: expected a signal name like TERM or a "
-	    "number, got \"0\"" } },
-	{ "stdout_unknown", -1, W "stdout = syslog\n",
-	    { "t.ini:3: stdout: expected prefix, inherit, null, or "
-	    "file:PATH, got \"syslog\"" } },
-	{ "stdout_cannot_be_stdout", -1, W "stdout = stdout\n",
-	    { "t.ini:3: stdout: expected prefix, inherit, null, or "
-	    "file:PATH, got \"stdout\"" } },
-	{ "file_output_without_path", -1, W "stderr = file:\n",
-	    { "t.ini:3: stderr: file: needs a path" } },
-	{ "ready_unknown", -1, W "ready = yes\n",
-	    { "t.ini:3: ready: expected none or notify, got \"yes\"" } },
-	{ "mode_unknown", -1, "[supervisor]\nmode = fork\n",
-	    { "t.ini:2: mode: expected process or thread, got \"fork\"" } },
-	{ "strategy_unknown", -1, "[supervisor]\nstrategy = one-for-one\n",
-	    { "t.ini:2: strategy: expected one_for_one, one_for_all or "
-	    "rest_for_one, got \"one-for-one\"" } },
-	{ "log_format_unknown", -1, "[supervisor]\nlog_format = xml\n",
-	    { "t.ini:2: log_format: expected text or json, got \"xml\"" } },
-	{ "socket_path_too_long", -1, "[supervisor]\nsocket = /"
-	    "123456789012345678901234567890123456789012345678901234567890"
-	    "12345678901234567890123456789012345678901234567\n",
-	    { "t.ini:2: socket: /12345678901234567890123456789012345678901"
-	    "2345678901234567890123456789012345678901234567890123456789012"
-	    "34567: longer than 107 bytes" } },
-	{ "limit_count_invalid", -1, W "limit_nofile = 1K\n",
-	    { "t.ini:3: limit_nofile: expected a number or infinity, "
-	    "got \"1K\"" } },
-	{ "limit_size_invalid", -1, W "limit_core = 1T\n",
-	    { "t.ini:3: limit_core: expected a size like 512M or infinity, "
-	    "got \"1T\"" } },
-	{ "limit_cpu_not_whole_seconds", -1, W "limit_cpu = 1500ms\n",
-	    { "t.ini:3: limit_cpu: expected whole seconds (like 90s or 2m) "
-	    "or infinity, got \"1500ms\"" } },
-	{ "env_bad_name", -1, W "env = 1X=y\n",
-	    { "t.ini:3: env: \"1X\" is not a variable name (A-Za-z0-9_, not "
-	    "starting with a digit)" } },
-	{ "env_empty_name", -1, W "env = =y\n",
-	    { "t.ini:3: env: \"\" is not a variable name (A-Za-z0-9_, not "
-	    "starting with a digit)" } },
-	{ "env_without_equals", -1, W "env = PATH\n",
-	    { "t.ini:3: env: expected KEY=VALUE, got \"PATH\"" } },
-	{ "command_empty", -1, "[worker:w]\ncommand = ''\n",
-	    { "t.ini:2: command: empty command" } },
-	{ "command_unbalanced_double_quote", -1,
-	    "[worker:w]\ncommand = echo \"a b\n",
-	    { "t.ini:2: command: unbalanced double quote" } },
-	{ "command_unbalanced_single_quote", -1,
-	    "[worker:w]\ncommand = echo 'a b\n",
-	    { "t.ini:2: command: unbalanced single quote" } },
-	{ "command_quote_cut_by_comment", -1,
-	    "[worker:w]\ncommand = sh -c \"echo a ; echo b\"\n",
-	    { "t.ini:2: command: unbalanced double quote (\" ;\" starts a "
-	    "comment: the rest of the line was cut)" } },
-	{ "env_quote_cut_by_comment", -1, W "env = MSG='a ; b'\n",
-	    { "t.ini:3: env: unbalanced single quote (\" ;\" starts a "
-	    "comment: the rest of the line was cut)" } },
-	{ "command_trailing_backslash", -1, "[worker:w]\ncommand = echo \\\n",
-	    { "t.ini:2: command: backslash at the end" } },
-	{ "line_too_long", -1, W "env = X=" "0123456789012345678901234567890"
-	    "1234567890123456789012345678901234567890123456789012345678901234"
-	    "5678901234567890123456789012345678901234567890123456789012345678"
-	    "901234567890123456789012345678901\n",
-	    { "t.ini:3: line too long (more than 199 bytes)" } },
-	{ "line_too_long_swallows_its_continuation", -1, W "env = X="
-	    "0123456789012345678901234567890123456789012345678901234567890123"
-	    "4567890123456789012345678901234567890123456789012345678901234567"
-	    "890123456789012345678901234567890123456789012345678901234567890"
-	    "123\n    more = text\n",
-	    { "t.ini:3: line too long (more than 199 bytes)" } },
-	{ "long_section_header_keeps_keys_out", -1, W "[worker:"
-	    "0123456789012345678901234567890123456789012345678901234567890123"
-	    "4567890123456789012345678901234567890123456789012345678901234567"
-	    "890123456789012345678901234567890123456789012345678901234567890"
-	    "]\ncommand = x\n",
-	    { "t.ini:3: line too long (more than 199 bytes)" } },
-	{ "syntax_no_separator", -1, W "restart never\n",
-	    { "t.ini:3: expected \"key = value\" or \"[section]\"" } },
-	{ "syntax_comment_before_separator", -1, W "restart ;= never\n",
-	    { "t.ini:3: expected \"key = value\" or \"[section]\"" } },
-	{ "syntax_no_key", -1, W "= never\n",
-	    { "t.ini:3: no key before \"=\"" } },
-	{ "nul_byte", -1, W "restart = a\0b\n", { NULL } },
-	{ "section_header_unterminated", -1,
-	    W "restart = never\n[worker:x\nrestart = always\n",
-	    { "t.ini:4: [worker:x: section header without \"]\"" } },
-	{ "section_header_text_after", -1, W "[worker:x] y\ncommand = z\n",
-	    { "t.ini:3: [worker:x] y: text after the section header" } },
-	{ "key_outside_section", -1, "restart = never\n" W,
-	    { "t.ini:1: restart: key outside of any section" } },
-	{ "after_unknown_worker", -1, W "after = db\n",
-	    { "t.ini:3: after: unknown worker \"db\"" } },
-	{ "after_instance_name", -1, W "after = w:1\n",
-	    { "t.ini:3: after: unknown worker \"w:1\"" } },
-	{ "after_self", -1, W "after = w\n",
-	    { "t.ini:3: after: cycle: w -> w" } },
-	{ "after_cycle", -1, "[worker:a]\ncommand = x\nafter = c\n"
-	    "[worker:b]\ncommand = x\nafter = a\n"
-	    "[worker:c]\ncommand = x\nafter = b\n",
-	    { "t.ini:3: after: cycle: a -> c -> b -> a" } },
-	{ "after_two_cycles", -1, "[worker:a]\ncommand = x\nafter = b\n"
-	    "[worker:b]\ncommand = x\nafter = a\n"
-	    "[worker:c]\ncommand = x\nafter = d a\n"
-	    "[worker:d]\ncommand = x\nafter = c\n",
-	    { "t.ini:3: after: cycle: a -> b -> a",
-	    "t.ini:9: after: cycle: c -> d -> c" } },
-	{ "plugin_missing", -1, "[worker:w]\nplugin = none.so\n",
-	    { "t.ini:2: plugin: %D/none.so: No such file or directory" } },
-	{ "plugin_not_a_file", -1, "[worker:w]\nplugin = .\n",
-	    { "t.ini:2: plugin: %D/.: not a regular file" } },
-	{ "user_unknown", -1, W "user = no-such-user-here\n",
-	    { "t.ini:3: user: unknown user \"no-such-user-here\"" } },
-	{ "group_unknown", -1, W "group = no-such-group-here\n",
-	    { "t.ini:3: group: unknown group \"no-such-group-here\"" } },
-	{ "thread_mode_needs_plugin", MODE_THREAD, "[worker:w]\n",
-	    { "t.ini:1: [worker:w]: needs plugin (thread mode runs plugins "
-	    "only)" } },
-	{ "thread_mode_from_the_file", -1,
-	    "[supervisor]\nmode = thread\n" W,
-	    { "t.ini:4: command: " THREAD } },
-	{ "thread_mode_override_wins", MODE_PROCESS,
-	    "[supervisor]\nmode = thread\n" W, { NULL } },
-	{ "thread_mode_restricts_keys", MODE_THREAD,
-	    "[worker:w]\nplugin = t.ini\ncommand = x\nuser = root\n"
-	    "group = root\ndirectory = /\numask = 022\nenv = A=b\n"
-	    "limit_nofile = 1\nlimit_nproc = 1\nlimit_core = 1\n"
-	    "limit_as = 1\nlimit_cpu = 1\nstop_signal = INT\n"
-	    "stdout = file:o.log\nstderr = file:e.log\n",
-	    { "t.ini:3: command: " THREAD, "t.ini:4: user: " THREAD,
-	    "t.ini:5: group: " THREAD, "t.ini:6: directory: " THREAD,
-	    "t.ini:7: umask: " THREAD, "t.ini:8: env: " THREAD,
-	    "t.ini:9: limit_nofile: " THREAD, "t.ini:10: limit_nproc: " THREAD,
-	    "t.ini:11: limit_core: " THREAD, "t.ini:12: limit_as: " THREAD,
-	    "t.ini:13: limit_cpu: " THREAD, "t.ini:14: stop_signal: " THREAD,
-	    "t.ini:15: stdout: " THREAD, "t.ini:16: stderr: " THREAD } },
-	{ "thread_mode_allows_plugin_keys", MODE_THREAD,
-	    "[worker:w]\nplugin = t.ini\nargs = --x 'a b'\nstdout = null\n"
-	    "stderr = stdout\nready = notify\nwatchdog = 5s\ninstances = 2\n",
-	    { NULL } },
-	{ "several_errors_all_reported", -1,
-	    "[supervisor]\nstrategy = one\n"
-	    "[worker:a]\ncommand = x\nrestart = allways\nbogus = 1\n"
-	    "  continued\nline without separator\nstop_timeout = soon\n"
-	    "[worker:b]\nafter = nobody\n",
-	    { "t.ini:2: strategy: expected one_for_one, one_for_all or "
-	    "rest_for_one, got \"one\"",
-	    "t.ini:5: restart: expected always, on-failure or never, got "
-	    "\"allways\"",
-	    "t.ini:6: bogus: unknown key in [worker:a]",
-	    "t.ini:8: expected \"key = value\" or \"[section]\"",
-	    "t.ini:9: stop_timeout: expected a duration like 500ms, 10s, "
-	    "5m or 1h, got \"soon\"",
-	    "t.ini:10: [worker:b]: needs command or plugin",
-	    "t.ini:11: after: unknown worker \"nobody\"" } },
-};
+static struct error_case *error_cases;
+static size_t nerror_cases;
+
+/* Read the error cases; 0, or -1 if the fixture is malformed. */
+static int
+read_error_cases(const char *path)
+{
+	struct error_case *c = NULL, *cs;
+	char *line = NULL, **w, *mode;
+	size_t sz = 0, tlen;
+	bool in_errors = false;
+	ssize_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while ((n = getline(&line, &sz, fp)) != -1) {
+		if (strncmp(line, "== ", 3) == 0) {
+			cs = realloc(error_cases, (nerror_cases + 1) *
+			    sizeof(*cs));
+			if (cs == NULL)
+				break;
+			error_cases = cs;
+			c = &error_cases[nerror_cases++];
+			memset(c, 0, sizeof(*c));
+			line[strcspn(line, "\n")] = '\0';
+			mode = line + 3 + strcspn(line + 3, " ");
+			c->mode = strcmp(mode, " thread") == 0 ? MODE_THREAD :
+			    strcmp(mode, " process") == 0 ? MODE_PROCESS : -1;
+			*mode = '\0';
+			c->name = strdup(line + 3);
+			c->text = strdup("");
+			c->want = calloc(1, sizeof(*c->want));
+			in_errors = false;
+		} else if (c == NULL || c->text == NULL || c->want == NULL)
+			continue;
+		else if (strcmp(line, "-- errors\n") == 0)
+			in_errors = true;
+		else if (!in_errors) {
+			tlen = strlen(c->text);
+			if ((c->text = realloc(c->text, tlen + n + 1)) != NULL)
+				memcpy(c->text + tlen, line, n + 1);
+		} else if (line[0] != '\n') {
+			line[strcspn(line, "\n")] = '\0';
+			w = realloc(c->want, (c->nwant + 2) * sizeof(*w));
+			if (w == NULL)
+				break;
+			c->want = w;
+			c->want[c->nwant++] = strdup(line);
+			c->want[c->nwant] = NULL;
+		}
+	}
+	free(line);
+	fclose(fp);
+	return nerror_cases > 0 ? 0 : -1;
+}
+
+static void
+free_error_cases(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < nerror_cases; i++) {
+		free(error_cases[i].name);
+		free(error_cases[i].text);
+		for (j = 0; j < error_cases[i].nwant; j++)
+			free(error_cases[i].want[j]);
+		free(error_cases[i].want);
+	}
+	free(error_cases);
+}
 
 static void
 test_error_case(void **state)
 {
 	const struct error_case *c = *state;
-	size_t len = strlen(c->text);
+	size_t i;
+
+	assert_non_null(c->name);
+	assert_non_null(c->text);
+	assert_non_null(c->want);
+	for (i = 0; i < c->nwant; i++)
+		assert_non_null(c->want[i]);
+	write_file("t.ini", c->text);
+	check_errors("t.ini", c->mode, (const char *const *)c->want);
+}
+
+/* A NUL byte cannot live in the text fixture. */
+static void
+test_nul_byte_is_an_error(void **state)
+{
+	static const char text[] = W "restart = a\0b\n";
+	static const char *const want[] = { "t.ini:3: NUL byte in line",
+	    NULL };
 	FILE *fp;
 
-	/* The NUL case needs its length: count past the embedded NUL. */
-	if (strcmp(c->name, "nul_byte") == 0) {
-		static const char *const want[] = {
-		    "t.ini:3: NUL byte in line", NULL };
-		len += 1 + strlen(c->text + len + 1);
-		assert_non_null(fp = fopen("t.ini", "w"));
-		assert_int_equal(fwrite(c->text, 1, len, fp), len);
-		assert_int_equal(fclose(fp), 0);
-		check_errors("t.ini", c->mode, want);
-		return;
-	}
-	write_file("t.ini", c->text);
-	check_errors("t.ini", c->mode, c->want);
+	(void)state;
+	assert_non_null(fp = fopen("t.ini", "w"));
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, fp),
+	    sizeof(text) - 1);
+	assert_int_equal(fclose(fp), 0);
+	check_errors("t.ini", -1, want);
 }
 
 static void
@@ -1059,8 +899,8 @@ static void
 test_long_section_name_is_not_truncated(void **state)
 {
 	static const char *const want[] = {
-	    "t.ini:1: [worker:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij]"
-	    ": a worker name is 1 to 40 of A-Za-z0-9_.- and not \"all\"",
+	    "t.ini:1: [worker:abcdefghijabcdefghijabcdefghijabcdefghij"
+	    "abcdefghij]: a worker name is 1 to 40 of A-Za-z0-9_.- and not \"all\"",
 	    NULL };
 	struct config cfg;
 
@@ -1352,6 +1192,42 @@ test_reference_config_loads_clean(void **state)
 	errlist_free(&errs);
 }
 
+/* The commented-out examples are valid too (those that can run here). */
+static void
+test_reference_examples_are_valid(void **state)
+{
+	static const char *const skip[] = { ";plugin", ";args", ";after",
+	    ";user", ";group", NULL };
+	struct config cfg;
+	char line[256], *text = NULL;
+	size_t len = 0, i;
+	FILE *in, *out;
+
+	(void)state;
+	assert_non_null(in = fopen(reference, "r"));
+	assert_non_null(out = open_memstream(&text, &len));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		for (i = 0; skip[i] != NULL; i++)
+			if (strncmp(line, skip[i], strlen(skip[i])) == 0)
+				break;
+		if (skip[i] == NULL && line[0] == ';' &&
+		    strchr("abcdefghijklmnopqrstuvwxyz", line[1]) != NULL &&
+		    strchr(line, '=') != NULL)
+			fputs(line + 1, out);
+		else
+			fputs(line, out);
+	}
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	load_ok(text, -1, &cfg);
+	assert_int_equal(worker(&cfg, "example")->nenv, 2);
+	assert_int_equal(worker(&cfg, "example")->umask, 022);
+	assert_true(worker(&cfg, "example")->limits[LIMIT_CPU].set);
+	assert_non_null(cfg.socket);
+	config_free(&cfg);
+	free(text);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static int
@@ -1408,12 +1284,18 @@ main(void)
 	static struct CMUnitTest tests[MAX_TESTS];
 	char cwd[PATH_MAX];
 	size_t i, n = 0;
+	int r;
 
 	/* The unit test's workdir is tests/unit. */
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return 1;
 	snprintf(reference, sizeof(reference), "%s/../../conf/reference.ini",
 	    cwd);
+	if (read_error_cases("fixtures/config_errors.txt") == -1) {
+		fprintf(stderr, "test_config: cannot read "
+		    "fixtures/config_errors.txt in %s\n", cwd);
+		return 1;
+	}
 	TEST(test_defaults_are_the_spec);
 	TABLE(key_cases, test_key_case);
 	TEST(test_success_exit_list);
@@ -1423,7 +1305,14 @@ main(void)
 	TEST(test_env_repeats_in_file_order);
 	TEST(test_plugin_and_args);
 	TEST(test_user_and_group);
-	TABLE(error_cases, test_error_case);
+	for (i = 0; i < nerror_cases && n < MAX_TESTS - 100; i++) {
+		tests[n].name = error_cases[i].name;
+		tests[n].test_func = test_error_case;
+		tests[n].setup_func = setup;
+		tests[n].teardown_func = teardown;
+		tests[n++].initial_state = &error_cases[i];
+	}
+	TEST(test_nul_byte_is_an_error);
 	TEST(test_missing_file_is_an_error);
 	TEST(test_user_change_needs_root);
 	TEST(test_parse_duration);
@@ -1453,5 +1342,8 @@ main(void)
 	TEST(test_fingerprint_ignores_order_spacing_comments);
 	TEST(test_fingerprint_changes_with_any_value);
 	TEST(test_reference_config_loads_clean);
-	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
+	TEST(test_reference_examples_are_valid);
+	r = _cmocka_run_group_tests("config", tests, n, NULL, NULL);
+	free_error_cases();
+	return r;
 }
