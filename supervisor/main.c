@@ -121,6 +121,7 @@ host_changed(struct worker *w)
 	struct loop_state *ls = sv->priv;
 
 	control_worker_changed(w);
+	notify_changed(sv);
 	if (w->removed && w->state == STATE_STOPPED && ls != NULL)
 		ev_idle_start(sv->loop, &ls->collect);
 	if (sv->shutting_down && !worker_is_up(w) && all_down(sv))
@@ -178,6 +179,7 @@ supervisor_shutdown(struct supervisor *sv, int status)
 	}
 	sv->shutting_down = true;
 	log_event(&ev);
+	notify_stopping(sv);
 	ev_timer_set(&ls->shutdown_timer,
 	    (double)sv->cfg->shutdown_timeout_ms / 1000.0, 0.0);
 	ev_timer_start(sv->loop, &ls->shutdown_timer);
@@ -425,6 +427,7 @@ main(int argc, char *argv[])
 	if ((sv->loop = ev_loop_new(EVFLAG_AUTO)) == NULL)
 		errx(EXIT_SOFTWARE, "cannot create the event loop");
 	spawn_init(sv);
+	notify_init(sv);
 	if (window_init(&sv->window, cfg->restart_limit) == -1)
 		err(EXIT_SOFTWARE, "calloc");
 	if (output_init(sv) == -1)
@@ -452,11 +455,13 @@ main(int argc, char *argv[])
 			worker_start(sv->workers[i]);
 	/* Spawning many workers takes a while: timers count from now. */
 	ev_now_update(sv->loop);
+	notify_changed(sv);	/* READY=1 at once if nothing is to start */
 
 	if (!ls.finished)
 		ev_run(sv->loop, 0);
 
 	control_close(sv);
+	notify_close();
 	output_shutdown(sv);
 	for (i = 0; i < sv->nworkers; i++) {
 		output_free(sv->workers[i]);

@@ -121,8 +121,21 @@ supervisor_retire_configs(struct supervisor *sv)
 	}
 }
 
+static int reload(struct supervisor *, struct errlist *);
+
 int
 supervisor_reload(struct supervisor *sv, struct errlist *errs)
+{
+	int n;
+
+	notify_reloading(true);
+	n = reload(sv, errs);
+	notify_reloading(false);
+	return n;
+}
+
+static int
+reload(struct supervisor *sv, struct errlist *errs)
 {
 	struct event ev = { .kind = EV_RELOAD, .code = -1, .uptime_ms = -1,
 	    .delay_ms = -1, .restarts = -1 };
