@@ -188,7 +188,7 @@ env_lookup(char **env, const char *key)
 	return NULL;
 }
 
-static void _Noreturn
+static _Noreturn void
 child_fail(int fd, int stage)
 {
 	struct child_report r = { errno, stage };
@@ -202,7 +202,7 @@ child_fail(int fd, int stage)
  * supervise is single-threaded in process mode, but a thread-mode host
  * forks too.  Users and groups were resolved in the parent.
  */
-static void _Noreturn
+static _Noreturn void
 child_exec(struct worker *w, const char *path, char **env, int devnull,
     int child_fd[2], int report_fd, gid_t *groups, int ngroups,
     pid_t parent)
