@@ -170,14 +170,14 @@ p_path(struct sect *s, const struct key *k, const char *v)
 static void
 p_socket(struct sect *s, const struct key *k, const char *v)
 {
-	struct sockaddr_un sun;
+	struct sockaddr_un sa;
 	char *path;
 
 	p_path(s, k, v);
 	path = *(char **)field(s, k);
-	if (path != NULL && strlen(path) >= sizeof(sun.sun_path))
+	if (path != NULL && strlen(path) >= sizeof(sa.sun_path))
 		bad(s, "%s: longer than %zu bytes", path,
-		    sizeof(sun.sun_path) - 1);
+		    sizeof(sa.sun_path) - 1);
 }
 
 static void
@@ -251,8 +251,10 @@ p_exits(struct sect *s, const struct key *k, const char *v)
 		return;
 	}
 	memset(wc->success_exit, 0, sizeof(wc->success_exit));
-	for (tok = strtok_r(copy, " \t,", &last); tok != NULL;
-	    tok = strtok_r(NULL, " \t,", &last)) {
+	tok = strtok_r(copy, " \t,", &last);
+	if (tok == NULL)
+		bad(s, "expected exit statuses from 0 to 255, got \"%s\"", v);
+	for (; tok != NULL; tok = strtok_r(NULL, " \t,", &last)) {
 		if (parse_number(tok, &n) == -1 || n > 255) {
 			bad(s, "expected exit statuses from 0 to 255, "
 			    "got \"%s\"", tok);

@@ -1,8 +1,9 @@
 /*
- * Unit tests of the configuration loader (config.c, keys.c, parse.c).
- * Each table row is a test of its own, named for the behaviour it checks.
- * Configs are written to a mkdtemp directory, which is the working
- * directory while the tests run, so messages read "t.ini:LINE: ...".
+ * Unit tests of the configuration loader (config.c, keys.c, inifile.c,
+ * parse.c).  Each table row, and each case of fixtures/config_errors.txt,
+ * is a test of its own, named for the behaviour it checks.  Configs are
+ * written to a fresh mkdtemp directory, the working directory while a test
+ * runs, so messages read "t.ini:LINE: ...".
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -853,14 +854,20 @@ test_inline_comments(void **state)
 	assert_string_equal(wc->argv[1], "a;b");
 	assert_string_equal(wc->argv[2], "#c");
 	assert_null(wc->argv[3]);
+	assert_false(wc->autostart);
 	config_free(&cfg);
+}
+
+/* Only a ';' after a blank starts a comment. */
+static void
+test_semicolon_without_blank_is_kept(void **state)
+{
+	static const char *const want[] = { "t.ini:3: restart: expected "
+	    "always, on-failure or never, got \"never;\"", NULL };
+
+	(void)state;
 	write_file("t.ini", W "restart = never;\n");
-	{
-		static const char *const want[] = { "t.ini:3: restart: "
-		    "expected always, on-failure or never, got \"never;\"",
-		    NULL };
-		check_errors("t.ini", -1, want);
-	}
+	check_errors("t.ini", -1, want);
 }
 
 static void
@@ -1326,6 +1333,7 @@ main(void)
 	TEST(test_continuation_of_a_quoted_word);
 	TEST(test_indented_first_key_is_a_key);
 	TEST(test_inline_comments);
+	TEST(test_semicolon_without_blank_is_kept);
 	TEST(test_colon_separates_key);
 	TEST(test_line_of_199_bytes_is_fine);
 	TEST(test_long_section_name_is_not_truncated);
