@@ -97,6 +97,17 @@ pbuf_vaddf(struct pbuf *b, const char *fmt, va_list ap)
 	va_list ap2;
 	int n;
 
+	/* Most fit in the room left: format once. */
+	va_copy(ap2, ap);
+	n = b->failed || b->data == NULL ? -1 : vsnprintf(b->data + b->len,
+	    b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n >= 0 && (size_t)n < b->cap - b->len) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (b->data != NULL)
+		b->data[b->len] = '\0';
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
@@ -244,27 +255,51 @@ fail:
 	return -1;
 }
 
-/* Append s as one reply field: control bytes and backslash escaped. */
+/* Append s, its control bytes and backslashes escaped. */
+static void
+put_escaped(struct pbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+
+	for (;;) {
+		for (run = p; *p >= ' ' && *p != '\\' && *p != 0x7f; p++)
+			;
+		if (p > run)
+			pbuf_add(b, run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		if (*p == '\\')
+			pbuf_add(b, "\\\\", 2);
+		else if (*p == '\t')
+			pbuf_add(b, "\\t", 2);
+		else if (*p == '\n')
+			pbuf_add(b, "\\n", 2);
+		else if (*p == '\r')
+			pbuf_add(b, "\\r", 2);
+		else
+			pbuf_addf(b, "\\x%02x", *p);
+		p++;
+	}
+}
+
 static void
 put_field(struct pbuf *b, const char *s)
 {
-	unsigned char c;
-
 	pbuf_add(b, "\t", 1);
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '\\')
-			pbuf_add(b, "\\\\", 2);
-		else if (c == '\t')
-			pbuf_add(b, "\\t", 2);
-		else if (c == '\n')
-			pbuf_add(b, "\\n", 2);
-		else if (c == '\r')
-			pbuf_add(b, "\\r", 2);
-		else if (c < ' ' || c == 0x7f)
-			pbuf_addf(b, "\\x%02x", c);
-		else
-			pbuf_add(b, s, 1);
-	}
+	put_escaped(b, s);
+}
+
+/* A number field, without printf: a status has thousands of them. */
+static void
+put_num(struct pbuf *b, const char *prefix, uint64_t v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	pbuf_add(b, prefix, strlen(prefix));
+	pbuf_add(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 void
@@ -272,26 +307,26 @@ proto_put_header(struct pbuf *b, const char *mode, long pid)
 {
 	pbuf_add(b, "sv", 2);
 	put_field(b, mode);
-	pbuf_addf(b, "\t%ld\n", pid);
+	put_num(b, "\t", pid > 0 ? (uint64_t)pid : 0);
+	pbuf_add(b, "\n", 1);
 }
 
 void
 proto_put_row(struct pbuf *b, const struct proto_row *r)
 {
-	char last[48];
-
-	if (r->last == LAST_CODE)
-		snprintf(last, sizeof(last), "code:%d", r->code);
-	else if (r->last == LAST_SIGNAL)
-		snprintf(last, sizeof(last), "signal:%s", r->signal);
-	else
-		snprintf(last, sizeof(last), "-");
 	pbuf_add(b, "w", 1);
 	put_field(b, r->name);
 	put_field(b, r->state);
-	pbuf_addf(b, "\t%ld\t%" PRId64 "\t%lu", r->pid, r->uptime_ms,
-	    r->restarts);
-	put_field(b, last);
+	put_num(b, "\t", r->pid > 0 ? (uint64_t)r->pid : 0);
+	put_num(b, "\t", r->uptime_ms > 0 ? (uint64_t)r->uptime_ms : 0);
+	put_num(b, "\t", r->restarts);
+	if (r->last == LAST_CODE)
+		put_num(b, "\tcode:", (uint64_t)(r->code & 0xff));
+	else if (r->last == LAST_SIGNAL) {
+		pbuf_add(b, "\tsignal:", 8);
+		put_escaped(b, r->signal);
+	} else
+		pbuf_add(b, "\t-", 2);
 	put_field(b, r->text != NULL ? r->text : "");
 	pbuf_add(b, "\n", 1);
 }

@@ -296,6 +296,36 @@ test_reply_round_trip(void **state)
 	pbuf_free(&b);
 }
 
+/* Every byte but NUL survives a field; a reply is always one line. */
+static void
+test_reply_every_byte(void **state)
+{
+	struct proto_row row = { "w", "RUNNING", 0, 0, 0, LAST_CODE, 255,
+	    NULL, NULL };
+	struct proto_reply rep;
+	struct pbuf b = { 0 };
+	char text[256], line[2048];
+	int i;
+
+	(void)state;
+	for (i = 1; i < 256; i++)
+		text[i - 1] = (char)i;
+	text[255] = '\0';
+	row.text = text;
+	proto_put_row(&b, &row);
+	proto_put_msg(&b, "%s", text);
+	assert_false(b.failed);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_ROW);
+	assert_string_equal(rep.row.text, text);
+	assert_int_equal(rep.row.code, 255);
+	assert_int_equal(rep.row.pid, 0);
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_MSG);
+	assert_string_equal(rep.text, text);
+	pbuf_free(&b);
+}
+
 /* Every error code survives the wire and maps to its exit status. */
 static void
 test_error_codes(void **state)
@@ -660,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_parse_request_bytes),
 		cmocka_unit_test(test_request_round_trip),
 		cmocka_unit_test(test_reply_round_trip),
+		cmocka_unit_test(test_reply_every_byte),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_parse_reply_rejects),
 		cmocka_unit_test(test_json),
