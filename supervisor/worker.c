@@ -145,6 +145,16 @@ become_fatal(struct worker *w, const char *reason)
  * count it against the worker's limit, then the supervisor's, then wait
  * the backoff (or restart_delay) in BACKOFF, or spawn at once.
  */
+/* A window as the contract's messages show it: "60s", or "500ms". */
+static void
+format_window(char *buf, size_t len, int64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%lldms", (long long)ms);
+}
+
 static void
 schedule_restart(struct worker *w, bool was_running)
 {
@@ -159,7 +169,7 @@ schedule_restart(struct worker *w, bool was_running)
 		w->failures++;
 	if (!window_admit(&w->window, w->cfg->restart_limit,
 	    w->cfg->restart_window_ms, now)) {
-		format_duration(win, sizeof(win), w->cfg->restart_window_ms);
+		format_window(win, sizeof(win), w->cfg->restart_window_ms);
 		snprintf(reason, sizeof(reason), "%u restarts within %s",
 		    w->cfg->restart_limit, win);
 		become_fatal(w, reason);
@@ -167,7 +177,7 @@ schedule_restart(struct worker *w, bool was_running)
 	}
 	if (sv->cfg != NULL && !window_admit(&sv->window,
 	    sv->cfg->restart_limit, sv->cfg->restart_window_ms, now)) {
-		format_duration(win, sizeof(win), sv->cfg->restart_window_ms);
+		format_window(win, sizeof(win), sv->cfg->restart_window_ms);
 		log_warnx("supervisor restart limit hit: %u restarts within "
 		    "%s; stopping everything", sv->cfg->restart_limit, win);
 		set_state(w, STATE_STOPPED);

@@ -254,7 +254,7 @@ restart_limit_makes_fatal(void **state)
 	assert_int_equal(w->restarts, 2);
 	worker_exited(w, EXIT(1), 0, NULL);
 	assert_int_equal(w->state, STATE_FATAL);
-	assert_string_equal(w->reason, "2 restarts within 1m");
+	assert_string_equal(w->reason, "2 restarts within 60s");
 	assert_true(worker_should_run(w));
 
 	/* start revives it with its limits reset. */
