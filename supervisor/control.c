@@ -511,8 +511,11 @@ client_serve(struct client *c)
 		ev_io_stop(loop, &c->rio);
 	else
 		ev_io_start(loop, &c->rio);
-	/* The idle timer runs from the first byte of a half-sent request. */
-	if (c->inlen > 0 && !c->closing && !c->eof &&
+	/*
+	 * The idle timer runs from the first byte of a half-sent request,
+	 * and not while an earlier request of the client waits.
+	 */
+	if (c->inlen > 0 && c->req == NULL && !c->closing && !c->eof &&
 	    memchr(c->in, '\n', c->inlen) == NULL) {
 		if (!ev_is_active(&c->idle))
 			ev_timer_start(loop, &c->idle);

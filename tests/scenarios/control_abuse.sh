@@ -27,9 +27,14 @@ write_config "$T/w.ini" <<EOF
 command = crashy --fault none
 instances = 3
 min_uptime = 0
+
+[worker:stubborn]
+command = crashy --fault ignore-term
+min_uptime = 0
+stop_timeout = 6s
 EOF
 sv_start "$T/w.ini"
-check "running" wait_log_count 5 3 ': running$'
+check "running" wait_log_count 5 4 ': running$'
 before=$(pids)
 
 # --- Garbage: random bytes, then a valid request on a fresh connection.
@@ -181,4 +186,24 @@ EOF
 check "pipelined: 1000 answers, 500 rows, then EOF" \
     grep -qx 'ok 1000 rows 500' "$T/o"
 healthy "pipelined"
+
+# --- Half a request behind one that waits: the wait does not count
+# against it (stubborn takes its stop_timeout, 6s, to stop).
+check "stubborn ignores TERM" wait_out 5 '^stubborn \| crashy: ignoring TERM'
+client <<'EOF' > "$T/o"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(20)
+t0 = time.monotonic()
+s.sendall(b"supervise/1 stop stubborn\nsupervise/1 sta")
+f = s.makefile("rb")
+print("stop:", f.readline().decode().strip(),
+    "after %ds" % int(time.monotonic() - t0), flush=True)
+s.sendall(b"tus stubborn\n")
+print("then:", f.readline().decode().split("\t")[0], flush=True)
+EOF
+check "waiting: the stop answered" grep -Eq '^stop: ok after [5-9]s$' "$T/o"
+check "waiting: the half-sent request completed" grep -qx 'then: sv' "$T/o"
+check "waiting: supervise answers" ctl check web
 finish
