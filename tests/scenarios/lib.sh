@@ -105,3 +105,81 @@ finish() {
 	[ "$FAILS" -eq 0 ]
 	exit $?
 }
+
+# ---- more helpers (added; the ones above are unchanged) ----
+
+# wait_log SECONDS PATTERN: wait until the event log has a matching line.
+wait_log() { wait_for "$1" log_has "$2"; }
+# wait_log_count SECONDS N PATTERN: wait for at least N matching lines.
+wait_log_count() { wait_for "$1" _log_count_ge "$2" "$3"; }
+_log_count_ge() { [ "$(log_count "$2")" -ge "$1" ]; }
+# wait_out SECONDS PATTERN: wait until supervise's stdout has a line.
+wait_out() { wait_for "$1" out_has "$2"; }
+
+# pids_of NAME: every pid the event log says NAME was spawned with.
+pids_of() {
+	sed -n "s/.* supervise: $1: spawned pid \([0-9]*\)\$/\1/p" "$T/err"
+}
+# spawned_pids: every pid of every `spawned pid P` line.
+spawned_pids() {
+	sed -n 's/.* supervise: .*: spawned pid \([0-9]*\)$/\1/p' "$T/err"
+}
+# spawn_count NAME: how many times NAME was spawned.
+spawn_count() { pids_of "$1" | grep -c .; }
+# spawned_times NAME N: NAME was spawned at least N times (for wait_for).
+spawned_times() { [ "$(spawn_count "$1")" -ge "$2" ]; }
+# line_of PATTERN: number of the first event log line matching, or 0.
+line_of() {
+	local n
+	n=$(grep -En -- "$1" "$T/err" | head -n 1 | cut -d: -f1)
+	echo "${n:-0}"
+}
+# ours PID: alive, and (after scenario_guard) a process of this test, so
+# that a pid reused by someone else after a reap does not count.
+ours() {
+	alive "$1" || return 1
+	[ -z "${SCENARIO_T:-}" ] && return 0
+	grep -qszxF -- "SCENARIO_T=$T" "/proc/$1/environ"
+}
+# all_dead PID...: none of them is still a live process of this test (a
+# zombie counts as dead).
+all_dead() {
+	local p
+	for p in "$@"; do ours "$p" && return 1; done
+	return 0
+}
+# proc_field PID FIELD: a field of /proc/PID/status, e.g. Uid.
+proc_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null; }
+# sv_signal SIG: send a signal to supervise.
+sv_signal() { kill -"$1" "$SV_PID"; }
+# sv_use_socket NAME: a fresh socket for the next sv_start in this test.
+sv_use_socket() { SOCK="$T/$1"; }
+
+# Processes that descend from this test carry SCENARIO_T in their
+# environment; workers also carry SUPERVISE_NAME.  scenario_guard makes
+# the exit also kill any worker (or worker's child) of this test that is
+# left, even one that escaped its process group; leftovers lists them.
+scenario_guard() {
+	export SCENARIO_T="$T"
+	trap '_cleanup; kill_leftovers' EXIT
+}
+leftovers() {
+	local f p
+	for f in $(grep -lszxF -- "SCENARIO_T=$T" /proc/[0-9]*/environ); do
+		p=${f#/proc/}
+		p=${p%/environ}
+		grep -qsz '^SUPERVISE_NAME=' "$f" || continue
+		alive "$p" && echo "$p"
+	done
+	return 0
+}
+kill_leftovers() {
+	local p
+	for p in $(leftovers); do kill -KILL "$p" 2>/dev/null; done
+	return 0
+}
+# no_leftovers: no worker process of this test is alive.
+no_leftovers() { [ -z "$(leftovers)" ]; }
+
+# skip WHY: say why a check cannot run here.
+skip() { echo "skipped: $*"; }
