@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# limit_* keys as the worker sees them in /proc/PID/limits (soft = hard),
+# and the soft NOFILE limit supervise started with restored in workers.
+. "$SCENARIO_LIB"
+scenario_guard
+
+# limit PID WHAT: "SOFT HARD" of a /proc/PID/limits line, e.g. "Max open files".
+limit() {
+	sed -n "s/^$2  *//p" "/proc/$1/limits" 2>/dev/null | awk '{print $1, $2}'
+}
+
+if [ "$(id -u)" = 0 ]; then
+	bomb="[worker:bomb]
+command = crashy --fault fork-bomb:50
+user = nobody
+limit_nproc = 10
+min_uptime = 100ms"
+else
+	bomb=
+fi
+write_config "$T/sv.ini" <<EOF
+[worker:lim]
+command = crashy --fault none
+limit_nofile = 123
+limit_core = 0
+limit_nproc = 4000
+limit_cpu = 100
+limit_as = infinity
+min_uptime = 100ms
+
+[worker:def]
+command = crashy --fault none
+min_uptime = 100ms
+
+[worker:sh]
+command = sh -c 'echo "nofile=\$(ulimit -Sn)/\$(ulimit -Hn)"'
+limit_nofile = 123
+restart = never
+
+[worker:fd]
+command = crashy --fault fd-leak
+limit_nofile = 64
+restart = never
+
+$bomb
+EOF
+hard=$(ulimit -Hn)
+soft=$(ulimit -Sn)
+if [ "$hard" = unlimited ] || [ "$hard" -gt 512 ]; then
+	low=512
+else
+	low=
+	skip "the soft NOFILE limit restored in workers: hard limit $hard is too low"
+fi
+[ -n "$low" ] && ulimit -Sn "$low"
+sv_start "$T/sv.ini"
+[ -n "$low" ] && ulimit -Sn "$soft"
+
+check "lim and def running" wait_log_count 5 2 ' (lim|def): running$'
+L=$(pid_of lim)
+D=$(pid_of def)
+check "limit_nofile = 123 (soft and hard)" test "$(limit "$L" 'Max open files')" = "123 123"
+check "limit_core = 0" test "$(limit "$L" 'Max core file size')" = "0 0"
+check "limit_nproc = 4000" test "$(limit "$L" 'Max processes')" = "4000 4000"
+check "limit_cpu = 100" test "$(limit "$L" 'Max cpu time')" = "100 100"
+check "limit_as = infinity" test "$(limit "$L" 'Max address space')" = "unlimited unlimited"
+check "ulimit in the worker: 123/123" wait_out 5 '^sh \| nofile=123/123$'
+if [ -n "$low" ]; then
+	check "supervise raised its own soft NOFILE to the hard limit" \
+	    test "$(limit "$SV_PID" 'Max open files')" = "$hard $hard"
+	check "without limit_nofile the worker gets the soft limit supervise started with ($low)" \
+	    test "$(limit "$D" 'Max open files')" = "$low $hard"
+fi
+check "without limit_* the rest is inherited" \
+    test "$(limit "$D" 'Max processes')" = "$(limit "$SV_PID" 'Max processes')"
+
+check "fd-leak stops at limit_nofile = 64" wait_out 5 \
+    '^fd \| crashy: fd-leak: opened [0-9]+ descriptors, then: Too many open files$'
+n=$(sed -n 's/^fd | crashy: fd-leak: opened \([0-9]*\) descriptors.*/\1/p' "$T/out")
+check "fd-leak opened fewer than 64 (${n:-?})" test "${n:-999}" -lt 64
+check "fd exited with status 1" wait_log 5 ' fd: exited with status 1 after '
+
+if [ -n "$bomb" ]; then
+	check "limit_nproc = 10 stops a fork bomb of user nobody" wait_out 5 \
+	    '^bomb \| crashy: fork-bomb: forked [0-9]+ of 50 children, then fork: Resource temporarily unavailable$'
+	check "the bomb still runs" alive "$(pid_of bomb)"
+else
+	skip "limit_nproc against a fork bomb: not root (user = nobody)"
+fi
+
+sv_signal TERM
+check "supervise exits after TERM" sv_wait_exit 10
+check "exit status 0" test "${SV_STATUS:-x}" = 0
+check "no worker left (nor the bomb's children)" wait_for 3 no_leftovers
+finish
