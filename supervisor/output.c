@@ -280,6 +280,7 @@ sink_update(struct sink *s)
 			break;
 		s->state = SINK_NORMAL;
 		ev_timer_stop(loop, &s->timer);
+		log_warnx("%s caught up: worker output flows again", s->label);
 		sink_report_all(s);
 		break;
 	}

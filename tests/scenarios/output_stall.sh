@@ -53,6 +53,7 @@ wait_for 5 reading
 exec 3<&-
 summary() { log_has 'flood: output dropped: [0-9]+ lines \(stdout is not keeping up\)'; }
 check "the drop is summed up once output flows again" wait_for 10 summary
+check "and the end of dropping is reported" log_has 'stdout caught up'
 flows() { grep -q '^flood | 1000$' "$T/out" && grep -q '^crasher | up' "$T/out"; }
 check "worker output flows again" wait_for 10 flows
 
