@@ -35,8 +35,28 @@ min_uptime = 100ms
 EOF
 echo 'not a config' > "$T/conf.d/README"
 
+# The command line.
+"$SUPERVISE" -V > "$T/v.out" 2>&1
+st=$?
+check "-V exits 0 (got $st)" test "$st" = 0
+check "-V prints the version on stdout" grep -Eq '^supervise [0-9]+\.[0-9]+' "$T/v.out"
+"$SUPERVISE" -h > "$T/h.out" 2> "$T/h.err"
+st=$?
+check "-h exits 0 (got $st)" test "$st" = 0
+check "-h prints the usage on stdout" grep -q 'usage: supervise' "$T/h.out"
+"$SUPERVISE" > "$T/u.out" 2> "$T/u.err"
+st=$?
+check "no -c: exit 64 (got $st)" test "$st" = 64
+timeout 10 "$SUPERVISE" -c "$T/sv.ini" -Z > "$T/u.out" 2> "$T/u.err"
+st=$?
+check "an unknown flag: exit 64 (got $st)" test "$st" = 64
+timeout 10 "$SUPERVISE" -c "$T/no-such.ini" -s "$T/sock-none" > "$T/u.out" 2> "$T/u.err"
+st=$?
+check "a missing config file: exit 78 (got $st)" test "$st" = 78
+check "a missing config file is named" grep -q 'no-such.ini' "$T/u.err"
+
 # -t: one line per instance, in start order; nothing runs.
-"$SUPERVISE" -t -c "$T/sv.ini" > "$T/t.out" 2> "$T/t.err"
+timeout 10 "$SUPERVISE" -t -c "$T/sv.ini" > "$T/t.out" 2> "$T/t.err"
 st=$?
 check "-t exits 0 (got $st)" test "$st" = 0
 check "-t prints nothing on stderr" test ! -s "$T/t.err"
@@ -103,7 +123,7 @@ check "errors: bad.ini:7 bogus" grep -Eq 'bad\.ini:7: .*bogus' "$T/err"
 check "errors: nothing spawned" eval '! log_has "spawned"'
 check "errors: no worker ran" test ! -e "$T/marker-bad"
 check "errors: no socket" test ! -e "$SOCK"
-"$SUPERVISE" -t -c "$T/bad.ini" > "$T/t.out" 2> "$T/t.err"
+timeout 10 "$SUPERVISE" -t -c "$T/bad.ini" > "$T/t.out" 2> "$T/t.err"
 st=$?
 check "errors: -t exits 78 too (got $st)" test "$st" = 78
 check "errors: -t prints both" \

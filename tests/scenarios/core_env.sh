@@ -35,7 +35,21 @@ restart = never
 [worker:in]
 command = sh -c 'echo "stdin=\$(readlink /proc/self/fd/0)"'
 restart = never
+
+; argv[0] without a slash is looked up in the worker's PATH from env
+[worker:path]
+command = mytool arg
+env = PATH=$T/bin:/usr/bin:/bin
+restart = never
+
+[worker:nopath]
+command = crashy --fault none
+env = PATH=$T/empty
+restart = never
 EOF
+mkdir -p "$T/bin" "$T/empty"
+printf '#!/bin/sh\necho "mytool ran with $1"\n' > "$T/bin/mytool"
+chmod 0755 "$T/bin/mytool"
 export NOTIFY_SOCKET="$T/nobody-listens" WATCHDOG_USEC=60000000 WATCHDOG_PID=1
 export LISTEN_FDS=2 LISTEN_PID=1 LISTEN_FDNAMES=a:b
 export SUPERVISE_NAME=outer SUPERVISE_INSTANCE=9 OUTER_VAR=outer KEPT_VAR=kept
@@ -69,6 +83,9 @@ check "NOTIFY_SOCKET, WATCHDOG_* and LISTEN_* do not reach workers" \
 check "no NOTIFY_SOCKET in a running worker's environ" \
     eval '! grep -qsz "^NOTIFY_SOCKET=" "/proc/$(pid_of s)/environ"'
 
+check "the worker's PATH= finds the command" wait_out 5 '^path \| mytool ran with arg$'
+check "the worker's PATH= is where the command is looked for" \
+    wait_log 5 ' nopath: fatal: exec (.*/)?crashy: No such file or directory$'
 check "stdin is /dev/null" wait_out 5 '^in \| stdin=/dev/null$'
 check "a worker's stdin is /dev/null (/proc)" \
     test "$(readlink "/proc/$(pid_of w:0)/fd/0")" = /dev/null

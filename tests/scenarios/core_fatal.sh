@@ -30,6 +30,20 @@ min_uptime = 1s
 restart_delay = 150ms
 restart_limit = 2
 
+; fails twice at once, then has one good run, then fails at once again:
+; the good run resets the backoff
+[worker:reset]
+command = sh -c 'n=\$(cat $T/n 2>/dev/null || echo 0); echo \$((n+1)) > $T/n; [ \$n -eq 2 ] && sleep 0.4; exit 1'
+min_uptime = 200ms
+
+; restarts 600ms apart, so never 3 within any 1s: the window slides
+[worker:slide]
+command = crashy --after 500ms --fault exit:1
+min_uptime = 100ms
+restart_delay = 100ms
+restart_limit = 2
+restart_window = 1s
+
 ; reaches RUNNING each time: the backoff does not grow
 [worker:rr]
 command = crashy --after 300ms --fault exit:1
@@ -90,6 +104,14 @@ check "rr: always 100ms" test "$(log_count ' rr: restarting in 100ms \(restart [
     -eq "$(log_count ' rr: restarting in ')"
 check "rr: restart counter counts" log_has ' rr: restarting in 100ms \(restart 3\)$'
 check "rr: never fatal" test "$(log_count ' rr: fatal')" -eq 0
+
+check "reset: five restarts" wait_log_count 10 5 ' reset: restarting in '
+got=$(sed -n 's/.* reset: restarting in \([0-9a-z]*\) .*/\1/p' "$T/err" | head -n 5 | tr '\n' ' ')
+check "reset: 100ms 200ms, a good run (0ms), then 100ms 200ms again (got $got)" \
+    test "$got" = "100ms 200ms 0ms 100ms 200ms "
+
+check "slide: four restarts" wait_log_count 10 4 ' slide: restarting in '
+check "slide: never fatal (the window slides)" test "$(log_count ' slide: fatal')" -eq 0
 
 check "supervise keeps running" alive "$SV_PID"
 check "ok kept its pid" alive "$OK"

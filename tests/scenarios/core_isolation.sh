@@ -60,4 +60,31 @@ sv_signal TERM
 check "supervise exits after TERM" sv_wait_exit 10
 check "exit status 0" test "${SV_STATUS:-x}" = 0
 check "no worker left" wait_for 3 no_leftovers
+
+# Many restarts leave supervise with as many descriptors as before.
+fds() { ls "/proc/$SV_PID/fd" 2>/dev/null | wc -l; }
+write_config "$T/cycle.ini" <<EOF
+[worker:fast]
+command = sh -c 'echo out; echo err >&2; exit 0'
+min_uptime = 0
+restart_delay = 20ms
+
+[worker:crash]
+command = crashy --fault segv
+min_uptime = 0
+restart_delay = 20ms
+EOF
+sv_use_socket sock2
+sv_start "$T/cycle.ini"
+check "cycle: fast restarted 5 times" wait_for 10 spawned_times fast 5
+n0=$(fds)
+check "cycle: fast restarted 60 times" wait_for 20 spawned_times fast 60
+n1=$(fds)
+check "cycle: crash restarted too" spawned_times crash 30
+check "cycle: no descriptor leaked in supervise ($n0 then $n1)" \
+    test "$n1" -le $((n0 + 2))
+sv_signal TERM
+check "cycle: supervise exits after TERM" sv_wait_exit 10
+check "cycle: exit status 0" test "${SV_STATUS:-x}" = 0
+check "cycle: no worker left" wait_for 3 no_leftovers
 finish

@@ -138,11 +138,17 @@ stop_signal = INT
 command = sh -c 'trap "echo got HUP; exit 0" HUP; trap "echo got TERM; exit 0" TERM; echo armed; while :; do sleep 0.1; done'
 min_uptime = 100ms
 stop_signal = HUP
+
+[worker:num]
+command = sh -c 'trap "echo got USR2; exit 0" USR2; trap "echo got TERM; exit 0" TERM; echo armed; while :; do sleep 0.1; done'
+min_uptime = 100ms
+stop_signal = 12
 EOF
 sv_use_socket s5
 sv_start "$T/int.ini"
 check "int: si armed" wait_out 5 '^si \| armed$'
 check "int: sh armed" wait_out 5 '^sh \| armed$'
+check "int: num armed" wait_out 5 '^num \| armed$'
 check "int: a running" wait_log 5 ' a: running$'
 sv_signal INT
 check "int: supervise exits on INT" sv_wait_exit 10
@@ -154,6 +160,8 @@ check "int: sh stopping (HUP)" log_has ' sh: stopping \(HUP\)$'
 check "int: si got INT" out_has '^si \| got INT$'
 check "int: si did not get TERM" eval '! out_has "^si \| got TERM"'
 check "int: sh got HUP" out_has '^sh \| got HUP$'
+check "int: stop_signal = 12: stopping (USR2)" log_has ' num: stopping \(USR2\)$'
+check "int: num got USR2" out_has '^num \| got USR2$'
 check "int: si exited with status 0" log_has ' si: exited with status 0 after '
 check "int: shutdown complete" log_has ' supervise: shutdown complete$'
 check "int: no worker left" wait_for 3 no_leftovers
@@ -197,4 +205,31 @@ check "early: the frozen worker got CONT and its TERM: exit 0" \
     log_has ' frozen: exited with status 0 after '
 check "early: three stopped" test "$(log_count ': stopped$')" -eq 3
 check "early: no worker left" wait_for 3 no_leftovers
+
+# --- Nothing left running (EXITED, FATAL, autostart = no): supervise
+# stays up, and TERM still ends it at once.
+write_config "$T/idle.ini" <<EOF
+[worker:done]
+command = sh -c 'exit 0'
+restart = on-failure
+
+[worker:broken]
+command = /nonexistent/x
+
+[worker:off]
+command = crashy --fault none
+autostart = no
+EOF
+sv_use_socket s7
+sv_start "$T/idle.ini"
+check "idle: done exited" wait_log 5 ' done: exited with status 0 after '
+check "idle: broken fatal" wait_log 5 ' broken: fatal: '
+check "idle: supervise keeps running with nothing to run" alive "$SV_PID"
+check "idle: and still answers on its socket" eval 'ctl status >/dev/null'
+sv_signal TERM
+check "idle: supervise exits" sv_wait_exit 5
+check "idle: exit status 0" test "${SV_STATUS:-x}" = 0
+check "idle: shutting down" log_has ' supervise: shutting down$'
+check "idle: shutdown complete" log_has ' supervise: shutdown complete$'
+check "idle: nothing to stop" test "$(log_count ': stopping ')" -eq 0
 finish

@@ -80,7 +80,7 @@ write_config "$T/bad.ini" <<EOF
 command = crashy --fault none
 user = no-such-user-here
 EOF
-"$SUPERVISE" -t -c "$T/bad.ini" > "$T/t.out" 2> "$T/t.err"
+timeout 10 "$SUPERVISE" -t -c "$T/bad.ini" > "$T/t.out" 2> "$T/t.err"
 st=$?
 check "unknown user: exit 78 (got $st)" test "$st" = 78
 check "unknown user: the error names bad.ini:3" grep -q 'bad.ini:3: ' "$T/t.err"
