@@ -3,7 +3,7 @@
 # (a FIFO) is not read: supervise holds the output back, reads the rest of
 # the pipe when it reaps the worker, and once the reader comes back (within
 # the 2s before dropping would start) every line arrives, in order.
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 write_config "$T/s.ini" <<EOF
 [worker:c]

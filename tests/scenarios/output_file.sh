@@ -3,7 +3,7 @@
 # stdout and stderr may go to different places; `null` discards; a file
 # that cannot be opened is a failed start with a clear message, and
 # supervise goes on with the other workers.
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 N=5000
 touch "$T/notadir"

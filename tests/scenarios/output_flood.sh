@@ -3,7 +3,7 @@
 # another worker's line, none is lost.  First with supervise's stdout a
 # regular file, then a pipe to a slow reader (backpressure: the reader is
 # slow but never stalls, so nothing may be dropped).
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 N=5000
 A=$(head -c 2500 /dev/zero | tr '\0' A)	# over PIPE_BUF / 2

@@ -2,7 +2,7 @@
 # A grandchild that left the worker's process group keeps the output pipe
 # open after the worker died: the worker's last line (without a newline)
 # must still arrive, and the restart must not wait for the pipe's EOF.
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 cat > "$T/gc.sh" <<EOF
 # The grandchild escapes the group kill with setsid and holds stdout; the

@@ -3,7 +3,7 @@
 # in order; stdout and stderr of a prefix worker are one stream; long lines
 # are cut at 4096 bytes; a last line without a newline gets one; CRLF
 # becomes LF; NUL bytes pass through; stderr = stdout merges into a file.
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 cat > "$T/long.sh" <<'EOF'
 head -c 10000 /dev/zero | tr '\0' a

@@ -2,7 +2,7 @@
 # file:PATH under a real logrotate (create-style rotation, postrotate sends
 # USR1): while a worker writes numbered lines, the rotated files and the
 # current one together hold every line exactly once, in order.
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 if ! LOGROTATE=$(command -v logrotate || command -v /usr/sbin/logrotate); then
 	echo "SKIP: logrotate is not installed"

@@ -4,7 +4,7 @@
 # is first held back, then dropped and reported once the reader has made no
 # progress for 2s; when the reader comes back, output flows again and the
 # drop is summed up in the event log.
-. "$SCENARIO_LIB"
+. "${SCENARIO_LIB:?}" || exit 1
 
 write_config "$T/s.ini" <<EOF
 [worker:flood]
