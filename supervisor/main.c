@@ -303,21 +303,42 @@ open_std_fds(void)
 		close(fd);
 }
 
-static int
-check_supported(const struct config *cfg)
+/*
+ * Keys the config format knows but this build cannot honour yet: refused
+ * like config errors rather than silently ignored.
+ */
+int
+supervisor_check_supported(const struct config *cfg, struct errlist *errs)
 {
+	const struct worker_config *wc;
 	size_t i;
 	int bad = 0;
 
 	if (cfg->mode == MODE_THREAD) {
-		warnx("thread mode is not available in this build");
+		errlist_add(errs, "%s: mode: thread mode is not available in "
+		    "this build", cfg->path);
 		bad++;
 	}
 	for (i = 0; i < cfg->nworkers; i++) {
-		if (cfg->workers[i].plugin != NULL && cfg->mode != MODE_THREAD) {
-			warnx("%s:%d: plugin: plugin workers are not available "
-			    "in this build", cfg->workers[i].file,
-			    cfg->workers[i].line);
+		wc = &cfg->workers[i];
+		if (wc->plugin != NULL && cfg->mode != MODE_THREAD) {
+			errlist_add(errs, "%s:%d: plugin: plugin workers are not "
+			    "available in this build", wc->file, wc->line);
+			bad++;
+		}
+		if (wc->ready == READY_NOTIFY) {
+			errlist_add(errs, "%s:%d: ready: notify is not "
+			    "available in this build", wc->file, wc->line);
+			bad++;
+		}
+		if (wc->watchdog_ms > 0) {
+			errlist_add(errs, "%s:%d: watchdog: not available in "
+			    "this build", wc->file, wc->line);
+			bad++;
+		}
+		if (wc->nafter > 0) {
+			errlist_add(errs, "%s:%d: after: not available in this "
+			    "build", wc->file, wc->line);
 			bad++;
 		}
 	}
@@ -409,8 +430,14 @@ main(int argc, char *argv[])
 		free(cfg);
 		return EXIT_CONFIG;
 	}
-	if (check_supported(cfg) > 0)
+	if (supervisor_check_supported(cfg, &errs) > 0) {
+		for (i = 0; i < errs.len; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		errlist_free(&errs);
+		config_free(cfg);
+		free(cfg);
 		return EXIT_CONFIG;
+	}
 	if (test_only) {
 		print_config(cfg);
 		config_free(cfg);

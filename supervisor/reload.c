@@ -156,7 +156,9 @@ reload(struct supervisor *sv, struct errlist *errs)
 		free(nc);
 		return nerr;
 	}
-	if ((nerr = check_compatible(sv, nc, errs)) > 0)
+	nerr = supervisor_check_supported(nc, errs);
+	nerr += check_compatible(sv, nc, errs);
+	if (nerr > 0)
 		goto fail;
 	for (i = 0; i < nc->nworkers; i++)
 		total += nc->workers[i].instances;

@@ -430,6 +430,9 @@ void control_close(struct supervisor *sv);
 struct worker *supervisor_find(struct supervisor *sv, const char *name);
 void supervisor_shutdown(struct supervisor *sv, int status);
 int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
+/* Refuse what the config format knows but this build cannot do yet. */
+int supervisor_check_supported(const struct config *cfg,
+    struct errlist *errs);
 
 /* --------------------------------------------------------------- notify.c */
 void notify_init(struct supervisor *sv);	/* if NOTIFY_SOCKET is set */
