@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
 # Run every benchmark in turn and print one summary table.
-#	bench/run.sh [NAME...]	(names: restart_latency memory startup
-#				idle_syscalls; default all)
+#	bench/run.sh [NAME...]
+# NAME is a script's name without .sh (restart_latency, memory, startup,
+# idle_syscalls, ...); by default every bench/*.sh but lib.sh and run.sh,
+# the core four first.
 # Each benchmark's own environment knobs pass through (RESTARTS, COUNTS,
 # WORKERS, ROUNDS, IDLE, BUILD).
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
-names=${*:-restart_latency memory startup idle_syscalls}
+if [ $# -gt 0 ]; then
+	names=$*
+else
+	names="restart_latency memory startup idle_syscalls"
+	for f in "$dir"/*.sh; do
+		n=$(basename "$f" .sh)
+		case " $names lib run " in
+		*" $n "*) ;;
+		*) names="$names $n" ;;
+		esac
+	done
+fi
 results=$(mktemp /tmp/svb-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 export BENCH_RESULTS=$results
