@@ -22,7 +22,7 @@
 struct loop_state {
 	ev_signal sigterm, sigint, sighup, sigusr1, sigchld;
 	ev_timer shutdown_timer;
-	ev_idle collect;	/* frees workers removed by reload */
+	ev_idle settle;		/* after= order; frees removed workers */
 	bool finished;		/* shutdown complete, maybe before ev_run */
 };
 
@@ -122,8 +122,9 @@ host_changed(struct worker *w)
 
 	control_worker_changed(w);
 	notify_changed(sv);
-	if (w->removed && w->state == STATE_STOPPED && ls != NULL)
-		ev_idle_start(sv->loop, &ls->collect);
+	/* Settle from the loop, not from inside the state machine. */
+	if (ls != NULL)
+		ev_idle_start(sv->loop, &ls->settle);
 	if (sv->shutting_down && !worker_is_up(w) && all_down(sv))
 		shutdown_finish(sv);
 }
@@ -183,8 +184,13 @@ supervisor_shutdown(struct supervisor *sv, int status)
 	ev_timer_set(&ls->shutdown_timer,
 	    (double)sv->cfg->shutdown_timeout_ms / 1000.0, 0.0);
 	ev_timer_start(sv->loop, &ls->shutdown_timer);
-	for (i = sv->nworkers; i-- > 0; )
-		worker_stop(sv->workers[i]);
+	for (i = sv->nworkers; i-- > 0; ) {
+		sv->workers[i]->start_pending = false;
+		if (after_dependents_down(sv, sv->workers[i]))
+			worker_stop(sv->workers[i]);
+		else
+			sv->workers[i]->stop_pending = true;
+	}
 	if (all_down(sv))
 		shutdown_finish(sv);
 }
@@ -235,11 +241,12 @@ signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 }
 
 /*
- * Free workers that reload removed, once they are down.  An idle watcher,
- * so that no caller up the stack still holds the worker.
+ * Once per loop pass after state changes: start and stop what after=
+ * held back, and free workers that reload removed once they are down.  An
+ * idle watcher, so that no caller up the stack still holds a worker.
  */
 static void
-collect_cb(struct ev_loop *loop, ev_idle *idle, int revents)
+settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 {
 	struct supervisor *sv = &the_supervisor;
 	struct worker *w;
@@ -247,6 +254,7 @@ collect_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 
 	(void)revents;
 	ev_idle_stop(loop, idle);
+	after_settle(sv);
 	for (i = 0, j = 0; i < sv->nworkers; i++) {
 		w = sv->workers[i];
 		if (w->removed && w->state == STATE_STOPPED) {
@@ -334,11 +342,6 @@ supervisor_check_supported(const struct config *cfg, struct errlist *errs)
 		if (wc->watchdog_ms > 0) {
 			errlist_add(errs, "%s:%d: watchdog: not available in "
 			    "this build", wc->file, wc->line);
-			bad++;
-		}
-		if (wc->nafter > 0) {
-			errlist_add(errs, "%s:%d: after: not available in this "
-			    "build", wc->file, wc->line);
 			bad++;
 		}
 	}
@@ -473,13 +476,18 @@ main(int argc, char *argv[])
 	ev_signal_start(sv->loop, &ls.sigusr1);
 	ev_signal_start(sv->loop, &ls.sigchld);
 	ev_init(&ls.shutdown_timer, shutdown_timer_cb);
-	ev_idle_init(&ls.collect, collect_cb);
+	ev_idle_init(&ls.settle, settle_cb);
 
 	if (supervisor_add_workers(sv, cfg) == -1)
 		err(EXIT_SOFTWARE, "cannot allocate workers");
-	for (i = 0; i < sv->nworkers && !sv->shutting_down; i++)
-		if (sv->workers[i]->cfg->autostart)
+	for (i = 0; i < sv->nworkers && !sv->shutting_down; i++) {
+		if (!sv->workers[i]->cfg->autostart)
+			continue;
+		if (after_deps_ready(sv, sv->workers[i]))
 			worker_start(sv->workers[i]);
+		else
+			sv->workers[i]->start_pending = true;
+	}
 	/* Spawning many workers takes a while: timers count from now. */
 	ev_now_update(sv->loop);
 	notify_changed(sv);	/* READY=1 at once if nothing is to start */

@@ -237,8 +237,12 @@ reload(struct supervisor *sv, struct errlist *errs)
 	}
 	for (i = 0; i < nfresh; i++) {
 		ev.added++;
-		if (fresh[i]->cfg->autostart)
+		if (!fresh[i]->cfg->autostart)
+			continue;
+		if (after_deps_ready(sv, fresh[i]))
 			worker_start(fresh[i]);
+		else
+			fresh[i]->start_pending = true;
 	}
 	for (i = total; i < k; i++)
 		if (list[i]->removed)

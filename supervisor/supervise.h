@@ -171,6 +171,8 @@ struct worker {
 	bool stop_wanted;		/* stopped by request: never restart */
 	bool restart_wanted;		/* stopped by a strategy: start again */
 	bool removed;			/* dropped by reload: free once down */
+	bool start_pending;		/* autostart waiting for after= */
+	bool stop_pending;		/* shutdown waiting for dependents */
 	char *reason;			/* why FATAL, for status */
 
 	struct restart_window window;
@@ -433,6 +435,12 @@ int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
 /* Refuse what the config format knows but this build cannot do yet. */
 int supervisor_check_supported(const struct config *cfg,
     struct errlist *errs);
+
+/* ---------------------------------------------------------------- after.c */
+bool after_deps_ready(const struct supervisor *sv, const struct worker *w);
+bool after_dependents_down(const struct supervisor *sv,
+    const struct worker *w);
+void after_settle(struct supervisor *sv);
 
 /* --------------------------------------------------------------- notify.c */
 void notify_init(struct supervisor *sv);	/* if NOTIFY_SOCKET is set */

@@ -256,6 +256,7 @@ worker_spawn(struct worker *w)
 void
 worker_start(struct worker *w)
 {
+	w->start_pending = false;
 	switch (w->state) {
 	case STATE_FATAL:
 		/* A revived worker starts with a clean slate. */
@@ -288,6 +289,7 @@ worker_stop(struct worker *w)
 	struct event ev = EVENT(EV_STOPPING, w);
 	int sig;
 
+	w->start_pending = false;
 	switch (w->state) {
 	case STATE_STARTING:
 	case STATE_RUNNING:

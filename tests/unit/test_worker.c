@@ -522,6 +522,59 @@ instance_names(void **state)
 	assert_string_equal(f->w[1]->name, "b");
 }
 
+static void
+after_waits_for_running_or_success(void **state)
+{
+	struct fixture *f = *state;
+	static char *after_a[] = { "a", NULL };
+	struct worker *a = f->w[0], *b = f->w[1];
+
+	f->wc[1].after = after_a;
+	f->wc[1].nafter = 1;
+	assert_false(after_deps_ready(&f->sv, b));
+	worker_start(a);
+	assert_false(after_deps_ready(&f->sv, b));
+	fake_fire(a);
+	assert_true(after_deps_ready(&f->sv, b));
+	/* A successful exit counts, a failure does not. */
+	f->wc[0].restart = RESTART_NEVER;
+	worker_exited(a, EXIT(0), 0, NULL);
+	assert_true(after_deps_ready(&f->sv, b));
+	worker_start(a);
+	fake_fire(a);
+	worker_exited(a, EXIT(2), 0, NULL);
+	assert_false(after_deps_ready(&f->sv, b));
+}
+
+static void
+after_settle_starts_pending_and_stops_in_reverse(void **state)
+{
+	struct fixture *f = *state;
+	static char *after_a[] = { "a", NULL };
+	struct worker *a = f->w[0], *b = f->w[1];
+
+	f->wc[1].after = after_a;
+	f->wc[1].nafter = 1;
+	b->start_pending = true;
+	after_settle(&f->sv);
+	assert_int_equal(b->state, STATE_STOPPED);
+	worker_start(a);
+	fake_fire(a);
+	after_settle(&f->sv);
+	assert_int_equal(b->state, STATE_STARTING);
+	assert_false(b->start_pending);
+
+	/* a waits for b to be down before it is stopped. */
+	assert_false(after_dependents_down(&f->sv, a));
+	a->stop_pending = true;
+	after_settle(&f->sv);
+	assert_int_equal(a->state, STATE_RUNNING);
+	worker_stop(b);
+	worker_exited(b, KILLED(SIGTERM), 0, NULL);
+	after_settle(&f->sv);
+	assert_int_equal(a->state, STATE_STOPPING);
+}
+
 int
 main(void)
 {
@@ -554,6 +607,8 @@ main(void)
 		T(kill_sends_kill_to_up_worker),
 		T(stop_of_exited_or_fatal_makes_stopped),
 		T(instance_names),
+		T(after_waits_for_running_or_success),
+		T(after_settle_starts_pending_and_stops_in_reverse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
