@@ -427,6 +427,30 @@ void output_shutdown(struct supervisor *sv);	/* flush what is queued */
 int control_init(struct supervisor *sv);	/* 0, or an exit status */
 void control_worker_changed(struct worker *w);
 void control_close(struct supervisor *sv);
+/* Run command_kick() and serve the clients on the next loop iteration. */
+void control_kick(struct supervisor *sv);
+
+/* -------------------------------------------------------------- command.c */
+struct pbuf;			/* proto.h */
+struct command_wait;		/* a start, stop or restart under way */
+
+/* A control client as the commands see it; control.c keeps one in each. */
+struct command_client {
+	struct supervisor *sv;
+	struct pbuf *out;		/* the client's queued replies */
+	struct command_wait *wait;	/* or NULL */
+	bool shutdown_wait;		/* answered by supervise's exit */
+};
+
+/* Carry out one request line (without its newline). */
+void command_request(struct command_client *c, const char *line,
+    size_t len);
+/* From control_worker_changed(): only marks; acting waits for the kick. */
+void command_worker_changed(struct command_client *c,
+    const struct worker *w);
+/* From the kick timer: the second halves of restarts, and what is done. */
+void command_kick(struct command_client *c);
+void command_wait_free(struct command_wait *p);
 
 /* ----------------------------------------------------------------- main.c */
 struct worker *supervisor_find(struct supervisor *sv, const char *name);
