@@ -75,7 +75,7 @@ check "-t started nothing" test ! -e "$T/marker-first"
 check "-t made no socket" test ! -e "$SOCK"
 
 # The real run: included workers start at the point of include.
-sv_start "$T/sv.ini"
+sv_run "$T/sv.ini"
 check "five running" wait_log_count 5 5 ': (first|inc_a|inc_b:[01]|last): running$'
 l1=$(line_of ' first: spawned ')
 l2=$(line_of ' inc_a: spawned ')
@@ -115,7 +115,7 @@ command = crashy --fault none
 bogus = 1
 EOF
 sv_use_socket sock-bad
-sv_start "$T/bad.ini"
+sv_run "$T/bad.ini"
 check "errors: supervise exits" sv_wait_exit 5
 check "errors: exit status 78 (got ${SV_STATUS:-none})" test "${SV_STATUS:-x}" = 78
 check "errors: bad.ini:3 restart" grep -Eq 'bad\.ini:3: .*restart.*allways' "$T/err"
@@ -145,7 +145,7 @@ include = inc.bad/*.ini
 command = sh -c 'touch $T/marker-bad2; exec crashy --fault none'
 EOF
 sv_use_socket sock-bad2
-sv_start "$T/bad2.ini"
+sv_run "$T/bad2.ini"
 check "included error: supervise exits" sv_wait_exit 5
 check "included error: exit status 78 (got ${SV_STATUS:-none})" test "${SV_STATUS:-x}" = 78
 check "included error: names x.ini:3" grep -Eq 'x\.ini:3: .*instances' "$T/err"

@@ -42,7 +42,7 @@ EOF
 old=$(umask)
 umask 0002
 cd / || exit 1
-sv_start "$T/cfg/sv.ini"
+sv_run "$T/cfg/sv.ini"
 umask "$old"
 
 check "relative directory is the config file's dir + work" wait_out 5 "^rel \\| cwd=$WORK umask=0027\$"

@@ -6,6 +6,13 @@ scenario_guard
 
 printf '#!/bin/sh\nexit 0\n' > "$T/notexec"
 chmod 0644 "$T/notexec"
+# A script held open for writing cannot be exec'd (ETXTBSY): a passing
+# error, retried with backoff until the holder lets go.
+printf '#!/bin/sh\necho ran\nexec crashy --fault none\n' > "$T/busy.sh"
+chmod 0755 "$T/busy.sh"
+sleep 1000 9>>"$T/busy.sh" &
+HOLDER=$!
+track "$HOLDER"
 
 write_config "$T/sv.ini" <<EOF
 [worker:ok]
@@ -50,6 +57,10 @@ command = crashy --after 300ms --fault exit:1
 min_uptime = 100ms
 restart_delay = 100ms
 
+[worker:busy]
+command = $T/busy.sh
+min_uptime = 100ms
+
 [worker:nx]
 command = /nonexistent/x
 min_uptime = 200ms
@@ -62,7 +73,7 @@ min_uptime = 200ms
 command = no-such-command-here --flag
 min_uptime = 200ms
 EOF
-sv_start "$T/sv.ini"
+sv_run "$T/sv.ini"
 
 check "ok running" wait_log 5 ' ok: running$'
 OK=$(pid_of ok)
@@ -113,6 +124,15 @@ check "reset: 100ms 200ms, a good run (0ms), then 100ms 200ms again (got $got)" 
 check "slide: four restarts" wait_log_count 10 4 ' slide: restarting in '
 check "slide: never fatal (the window slides)" test "$(log_count ' slide: fatal')" -eq 0
 
+check "busy: exec fails twice with Text file busy" \
+    wait_log_count 5 2 " busy: exec $T/busy.sh: Text file busy\$"
+reap "$HOLDER" 2>/dev/null
+check "busy: retried with backoff: 100ms, then 200ms" \
+    eval 'log_has " busy: restarting in 100ms \(restart 1\)\$" && log_has " busy: restarting in 200ms \(restart 2\)\$"'
+check "busy: runs once the file is free" wait_out 10 '^busy \| ran$'
+check "busy: running" wait_log 5 ' busy: running$'
+check "busy: a passing exec error is not fatal" test "$(log_count ' busy: fatal')" -eq 0
+
 check "supervise keeps running" alive "$SV_PID"
 check "ok kept its pid" alive "$OK"
 check "ok spawned once" test "$(spawn_count ok)" -eq 1
@@ -146,7 +166,7 @@ command = crashy --after 200ms --fault segv
 min_uptime = 100ms
 restart_delay = 100ms
 EOF
-sv_start "$T/wide.ini"
+sv_run "$T/wide.ini"
 check "supervisor limit: supervise gives up" sv_wait_exit 15
 check "supervisor limit: exit status 1" test "${SV_STATUS:-x}" = 1
 check "supervisor limit: two restarts happened" \

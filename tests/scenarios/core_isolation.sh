@@ -19,7 +19,7 @@ command = crashy --after 1h --fault abort
 min_uptime = 200ms
 restart_delay = 100ms
 EOF
-sv_start "$T/sv.ini"
+sv_run "$T/sv.ini"
 
 check "all three spawned" wait_log_count 5 3 ': spawned pid '
 check "all three running" wait_log_count 5 3 ': (a|b|c): running$'
@@ -75,7 +75,7 @@ min_uptime = 0
 restart_delay = 20ms
 EOF
 sv_use_socket sock2
-sv_start "$T/cycle.ini"
+sv_run "$T/cycle.ini"
 check "cycle: fast restarted 5 times" wait_for 10 spawned_times fast 5
 n0=$(fds)
 check "cycle: fast restarted 60 times" wait_for 20 spawned_times fast 60

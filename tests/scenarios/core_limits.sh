@@ -37,6 +37,11 @@ command = sh -c 'echo "nofile=\$(ulimit -Sn)/\$(ulimit -Hn)"'
 limit_nofile = 123
 restart = never
 
+; above fs.nr_open: setrlimit in the child fails, permanently
+[worker:huge]
+command = crashy --fault none
+limit_nofile = $(( $(cat /proc/sys/fs/nr_open) + 1 ))
+
 [worker:fd]
 command = crashy --fault fd-leak
 limit_nofile = 64
@@ -53,7 +58,7 @@ else
 	skip "the soft NOFILE limit restored in workers: hard limit $hard is too low"
 fi
 [ -n "$low" ] && ulimit -Sn "$low"
-sv_start "$T/sv.ini"
+sv_run "$T/sv.ini"
 [ -n "$low" ] && ulimit -Sn "$soft"
 
 check "lim and def running" wait_log_count 5 2 ' (lim|def): running$'
@@ -79,6 +84,8 @@ check "fd-leak stops at limit_nofile = 64" wait_out 5 \
 n=$(sed -n 's/^fd | crashy: fd-leak: opened \([0-9]*\) descriptors.*/\1/p' "$T/out")
 check "fd-leak opened fewer than 64 (${n:-?})" test "${n:-999}" -lt 64
 check "fd exited with status 1" wait_log 5 ' fd: exited with status 1 after '
+check "limit_nofile above fs.nr_open: fatal: setrlimit: Operation not permitted" \
+    wait_log 5 ' huge: fatal: setrlimit.*: Operation not permitted$'
 
 if [ -n "$bomb" ]; then
 	check "limit_nproc = 10 stops a fork bomb of user nobody" wait_out 5 \

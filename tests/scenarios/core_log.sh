@@ -47,7 +47,7 @@ EOF
 # --- text
 conf text > "$T/text.ini"
 hour0=$(date -u +%Y-%m-%dT%H)
-sv_start "$T/text.ini"
+sv_run "$T/text.ini"
 check "text: sg fatal" wait_log 10 ' sg: fatal: '
 check "text: ex exited" wait_log 5 ' ex: exited '
 check "text: st running" wait_log 5 ' st: running$'
@@ -99,7 +99,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 fi
 conf json > "$T/json.ini"
 sv_use_socket sock-json
-sv_start "$T/json.ini"
+sv_run "$T/json.ini"
 check "json: sg fatal" wait_for 10 grep -q '"event":"fatal"' "$T/err"
 check "json: st running" wait_for 5 grep -Eq '"event":"running".*"worker":"st"|"worker":"st".*"event":"running"' "$T/err"
 sv_signal TERM

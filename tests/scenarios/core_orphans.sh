@@ -26,7 +26,7 @@ min_uptime = 100ms
 command = crashy --fault fork-bomb:20
 min_uptime = 100ms
 EOF
-sv_start "$T/sv.ini"
+sv_run "$T/sv.ini"
 
 check "gc wrote its child's pid" wait_for 5 test -s "$T/gc"
 GC=$(cat "$T/gc" 2>/dev/null)
@@ -79,7 +79,7 @@ min_uptime = 100ms
 
 $asuser
 EOF
-sv_start "$T/kill.ini"
+sv_run "$T/kill.ini"
 check "kill: $n workers running" wait_log_count 5 "$n" ': running$'
 pids=$(spawned_pids | tr '\n' ' ')
 # shellcheck disable=SC2086

@@ -52,6 +52,8 @@ command = crashy --after 300ms --fault segv
 min_uptime = 100ms
 restart_delay = 100ms
 EOF
+: > "$T/out"
+: > "$T/err"
 unshare --fork --pid --mount-proc --kill-child \
     "$SUPERVISE" -c "$T/sv.ini" -s "$SOCK" > "$T/out" 2> "$T/err" &
 SV_PID=$!

@@ -61,7 +61,7 @@ command = crashy --after 300ms --fault segv
 restart = never
 $common
 EOF
-sv_start "$T/sv.ini"
+sv_run "$T/sv.ini"
 
 check "all ten spawned" wait_log_count 5 10 ': spawned pid '
 check "ofterm running" wait_log 5 ' ofterm: running$'

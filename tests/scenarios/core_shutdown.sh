@@ -28,7 +28,7 @@ min_uptime = 1s
 restart_delay = 10s
 EOF
 sv_use_socket s1
-sv_start "$T/order.ini"
+sv_run "$T/order.ini"
 check "order: three running" wait_log_count 5 3 ': (a|b|c): running$'
 check "order: bo in backoff" wait_log 5 ' bo: restarting in 10s \(restart 1\)$'
 pids="$(pid_of a) $(pid_of b) $(pid_of c)"
@@ -66,7 +66,7 @@ min_uptime = 100ms
 stop_timeout = 1s
 EOF
 sv_use_socket s2
-sv_start "$T/ignore.ini"
+sv_run "$T/ignore.ini"
 check "ignore: ig ignores TERM" wait_out 5 '^ig \| crashy: ignoring TERM and INT$'
 check "ignore: both running" wait_log_count 5 2 ': (n|ig): running$'
 t0=$(now_ms)
@@ -88,7 +88,7 @@ min_uptime = 100ms
 stop_timeout = 30s
 EOF
 sv_use_socket s3
-sv_start "$T/second.ini"
+sv_run "$T/second.ini"
 check "second: ig ignores TERM" wait_out 5 '^ig \| crashy: ignoring TERM and INT$'
 sv_signal TERM
 check "second: stopping (TERM)" wait_log 5 ' ig: stopping \(TERM\)$'
@@ -112,7 +112,7 @@ min_uptime = 100ms
 stop_timeout = 30s
 EOF
 sv_use_socket s4
-sv_start "$T/bound.ini"
+sv_run "$T/bound.ini"
 check "bound: ig ignores TERM" wait_out 5 '^ig \| crashy: ignoring TERM and INT$'
 t0=$(now_ms)
 sv_signal TERM
@@ -145,7 +145,7 @@ min_uptime = 100ms
 stop_signal = 12
 EOF
 sv_use_socket s5
-sv_start "$T/int.ini"
+sv_run "$T/int.ini"
 check "int: si armed" wait_out 5 '^si \| armed$'
 check "int: sh armed" wait_out 5 '^sh \| armed$'
 check "int: num armed" wait_out 5 '^num \| armed$'
@@ -185,7 +185,7 @@ stop_timeout = 20s
 EOF
 is_stopped() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ]; }
 sv_use_socket s6
-sv_start "$T/early.ini"
+sv_run "$T/early.ini"
 check "early: three spawned" wait_log_count 5 3 ': spawned pid '
 check "early: frozen says it runs" wait_out 5 '^frozen \| crashy\[[0-9]+\]: fault none'
 FROZEN=$(pid_of frozen)
@@ -221,7 +221,7 @@ command = crashy --fault none
 autostart = no
 EOF
 sv_use_socket s7
-sv_start "$T/idle.ini"
+sv_run "$T/idle.ini"
 check "idle: done exited" wait_log 5 ' done: exited with status 0 after '
 check "idle: broken fatal" wait_log 5 ' broken: fatal: '
 check "idle: supervise keeps running with nothing to run" alive "$SV_PID"

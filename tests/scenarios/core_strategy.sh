@@ -26,7 +26,7 @@ command = sh -c 'sleep 1000 & exec crashy --fault none'
 min_uptime = 100ms
 EOF
 sv_use_socket s1
-sv_start "$T/all.ini"
+sv_run "$T/all.ini"
 check "all: three running" wait_log_count 5 3 ': (a|b|c): running$'
 A=$(pid_of a)
 C=$(pid_of c)
@@ -68,7 +68,7 @@ command = crashy --fault none
 min_uptime = 100ms
 EOF
 sv_use_socket s2
-sv_start "$T/rest.ini"
+sv_run "$T/rest.ini"
 check "rest: four running" wait_log_count 5 4 ': (x|y|z|zz): running$'
 X=$(pid_of x)
 Z=$(pid_of z)

@@ -42,8 +42,21 @@ min_uptime = 100ms
 [worker:r]
 command = crashy --fault none
 min_uptime = 100ms
+
+; the directory is entered as the user: a root-only one is refused
+[worker:priv]
+command = crashy --fault none
+user = nobody
+directory = $T/private
+
+[worker:pub]
+command = sh -c 'echo "cwd=\$(pwd -P)"'
+user = nobody
+directory = /usr
+restart = never
 EOF
-sv_start "$T/sv.ini"
+mkdir -m 0700 "$T/private"
+sv_run "$T/sv.ini"
 check "four running" wait_log_count 5 4 ': (u|ug|g|r): running$'
 U=$(pid_of u)
 UG=$(pid_of ug)
@@ -67,6 +80,10 @@ check "group = nogroup alone: Gid is nogroup's" \
 check "group = nogroup alone: no supplementary group 0" \
     eval '! ids "$G" Groups | tr " " "\n" | grep -qx 0'
 check "no user =: Uid 0" test "$(ids "$(pid_of r)" Uid)" = "0 0 0 0"
+check "user = nobody, directory = a root-only dir: fatal: chdir ...: Permission denied" \
+    wait_log 5 " priv: fatal: chdir $T/private: Permission denied\$"
+check "user = nobody, directory = a public dir" \
+    wait_out 5 "^pub \\| cwd=$(readlink -f /usr)\$"
 
 sv_signal TERM
 check "supervise exits after TERM" sv_wait_exit 10

@@ -152,6 +152,15 @@ all_dead() {
 proc_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null; }
 # sv_signal SIG: send a signal to supervise.
 sv_signal() { kill -"$1" "$SV_PID"; }
+# sv_run CONFIG [ARGS...]: sv_start, with $T/out and $T/err emptied first
+# by the test itself: sv_start's redirections happen in the background
+# child, so until it runs a check could read the last run's log (or find
+# no log at all).
+sv_run() {
+	: > "$T/out"
+	: > "$T/err"
+	sv_start "$@"
+}
 # sv_use_socket NAME: a fresh socket for the next sv_start in this test.
 sv_use_socket() { SOCK="$T/$1"; }
 
@@ -180,6 +189,18 @@ kill_leftovers() {
 }
 # no_leftovers: no worker process of this test is alive.
 no_leftovers() { [ -z "$(leftovers)" ]; }
+
+# reap PID: kill a process this test started, wait for it, and forget it
+# (so that the exit does not signal its pid again once it may be reused).
+reap() {
+	local p keep=()
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	for p in "${_started_pids[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	_started_pids=("${keep[@]}")
+}
 
 # skip WHY: say why a check cannot run here.
 skip() { echo "skipped: $*"; }
