@@ -58,6 +58,75 @@ check "web is stopped before db" \
     test "$(line_of ' web: stopping ')" -lt "$(line_of ' db: stopping ')"
 check "no worker left" wait_for 3 no_leftovers
 
+# A dependent that ignores TERM holds up its dependency's stop only for its
+# own stop_timeout; shutdown_timeout bounds the whole; a failed EXITED
+# does not let a dependent start.
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+write_config "$T/stop.ini" <<EOF
+[worker:db]
+command = crashy --fault none
+min_uptime = 100ms
+
+[worker:web]
+command = crashy --fault ignore-term
+after = db
+min_uptime = 100ms
+stop_timeout = 1s
+
+[worker:fails]
+command = sh -c 'exit 1'
+restart = never
+
+[worker:never]
+command = crashy --fault none
+after = fails
+EOF
+sv_use_socket sock-stop
+sv_run "$T/stop.ini"
+check "stop: web ignores TERM" wait_out 5 '^web \| crashy: ignoring TERM and INT$'
+check "stop: web running" wait_log 5 ' web: running$'
+check "stop: fails exited with status 1" wait_log 5 ' fails: exited with status 1 after '
+check "stop: a failed EXITED does not start its dependent" test "$(spawn_count never)" -eq 0
+t0=$(now_ms)
+sv_signal TERM
+check "stop: supervise exits" sv_wait_exit 10
+el=$(($(now_ms) - t0))
+check "stop: exit status 0" test "${SV_STATUS:-x}" = 0
+check "stop: about web's stop_timeout (${el}ms)" eval '[ "$el" -ge 900 ] && [ "$el" -le 4000 ]'
+check "stop: web killed by signal KILL" log_has ' web: killed by signal KILL after '
+check "stop: db stopped after web was gone" \
+    test "$(line_of ' db: stopping ')" -gt "$(line_of ' web: killed by signal KILL')"
+check "stop: no worker left" wait_for 3 no_leftovers
+
+write_config "$T/bound.ini" <<EOF
+[supervisor]
+shutdown_timeout = 1s
+
+[worker:db]
+command = crashy --fault ignore-term
+min_uptime = 100ms
+stop_timeout = 30s
+
+[worker:web]
+command = crashy --fault ignore-term
+after = db
+min_uptime = 100ms
+stop_timeout = 30s
+EOF
+sv_use_socket sock-bound
+sv_run "$T/bound.ini"
+check "bound: web running" wait_log 5 ' web: running$'
+check "bound: both ignore TERM" wait_for 5 eval \
+    '[ "$(grep -c "crashy: ignoring TERM and INT" "$T/out")" -ge 2 ]'
+t0=$(now_ms)
+sv_signal TERM
+check "bound: supervise exits" sv_wait_exit 10
+el=$(($(now_ms) - t0))
+check "bound: exit status 0" test "${SV_STATUS:-x}" = 0
+check "bound: shutdown_timeout = 1s bounds the staged stop (${el}ms)" \
+    eval '[ "$el" -ge 900 ] && [ "$el" -le 4000 ]'
+check "bound: no worker left" wait_for 3 no_leftovers
+
 # Unknown names and cycles are config errors.
 write_config "$T/bad.ini" <<EOF
 [worker:a]
