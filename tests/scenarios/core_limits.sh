@@ -99,4 +99,31 @@ sv_signal TERM
 check "supervise exits after TERM" sv_wait_exit 10
 check "exit status 0" test "${SV_STATUS:-x}" = 0
 check "no worker left (nor the bomb's children)" wait_for 3 no_leftovers
+
+# More workers than the soft NOFILE limit supervise was started with
+# allows descriptors for: it raises its own limit and runs them all.
+if [ -n "$low" ] && { [ "$hard" = unlimited ] || [ "$hard" -ge 4096 ]; }; then
+	write_config "$T/many.ini" <<EOF
+[worker:m]
+command = sleep 1000
+instances = 300
+min_uptime = 100ms
+EOF
+	sv_use_socket sock-many
+	ulimit -Sn 256
+	sv_run "$T/many.ini"
+	ulimit -Sn "$soft"
+	check "300 workers under a soft NOFILE of 256: all running" \
+	    wait_log_count 20 300 ' m:[0-9]+: running$'
+	check "no spawn failed" test "$(log_count 'cannot start|Too many open files')" -eq 0
+	check "the last instance gets the soft limit 256" \
+	    test "$(limit "$(pid_of m:299)" 'Max open files')" = "256 $hard"
+	sv_signal TERM
+	check "300 workers: supervise exits after TERM" sv_wait_exit 20
+	check "300 workers: exit status 0" test "${SV_STATUS:-x}" = 0
+	check "300 workers: all stopped" test "$(log_count ' m:[0-9]+: stopped$')" -eq 300
+	check "300 workers: none left" wait_for 5 no_leftovers
+else
+	skip "300 workers under a low soft NOFILE: hard limit $hard is too low"
+fi
 finish

@@ -50,6 +50,10 @@ check "order: stopping comes after shutting down" \
 check "order: shutdown complete is the last line" \
     eval 'tail -n 1 "$T/err" | grep -Eq " supervise: shutdown complete\$"'
 check "order: bo not spawned again" test "$(spawn_count bo)" -eq 1
+check "order: nothing spawned after shutting down" \
+    eval '[ -z "$(sed -n "/ supervise: shutting down\$/,\$p" "$T/err" | grep " spawned pid ")" ]'
+check "order: nothing restarted after shutting down" \
+    eval '[ -z "$(sed -n "/ supervise: shutting down\$/,\$p" "$T/err" | grep " restarting in ")" ]'
 # shellcheck disable=SC2086
 check "order: worker pids dead" all_dead $pids
 check "order: no worker left" wait_for 3 no_leftovers
