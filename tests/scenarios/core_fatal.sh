@@ -40,8 +40,8 @@ restart_limit = 2
 ; fails twice at once, then has one good run, then fails at once again:
 ; the good run resets the backoff
 [worker:reset]
-command = sh -c 'n=\$(cat $T/n 2>/dev/null || echo 0); echo \$((n+1)) > $T/n; [ \$n -eq 2 ] && sleep 0.4; exit 1'
-min_uptime = 200ms
+command = sh -c 'n=\$(cat $T/n 2>/dev/null || echo 0); echo \$((n+1)) > $T/n; [ \$n -eq 2 ] && sleep 1.3; exit 1'
+min_uptime = 1s
 
 ; restarts 600ms apart, so never 3 within any 1s: the window slides
 [worker:slide]
