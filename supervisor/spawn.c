@@ -1,5 +1,5 @@
 /*
- * spawn.c: fork/exec of a worker, everything the child does before exec,
+ * spawn.c: starting a worker's process (clone/exec), everything the child does before exec,
  * and the one place where children are reaped.
  *
  * Reaping: supervise runs its own loop (ev_loop_new), not libev's default
@@ -22,13 +22,13 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
-
-#include <ev.h>
 
 #include "supervise.h"
 
@@ -43,14 +43,38 @@ struct child_report {
 	int stage;
 };
 
-struct exec_watch {
-	ev_io io;		/* the read end of the exec-status pipe */
-	struct worker *w;
+/* What the last spawn of a worker left to know at its exit. */
+struct spawn_info {
 	struct child_report report;
-	bool failed;
-	char path[PATH_MAX];	/* what was exec'd, for messages */
+	bool failed;		/* the child never reached exec */
+	char *path;		/* what was exec'd, for messages */
 };
 
+/*
+ * Everything a child needs, on the parent's side: with CLONE_VM the child
+ * reads it and writes its report back here before the parent resumes.
+ */
+struct child_args {
+	struct worker *w;
+	const char *path;
+	char **env;
+	int child_fd[2];
+	gid_t *groups;
+	int ngroups;
+	pid_t parent;
+	struct child_report report;
+};
+
+/*
+ * Set once by spawn_init, read-only after: the fd of /dev/null for every
+ * child's stdin, the stack children run on before exec, and the signals
+ * that were ignored when supervise started (an ignored signal survives
+ * exec, so children reset them).
+ */
+static int devnull_fd = -1;
+#define CHILD_STACK_SIZE (64 * 1024)
+static char *child_stack;
+static sigset_t ignored_at_start;
 static struct rlimit nofile_orig;	/* restored in children */
 static const int limit_resource[LIMIT_COUNT] = {
 	[LIMIT_NOFILE] = RLIMIT_NOFILE, [LIMIT_NPROC] = RLIMIT_NPROC,
@@ -67,8 +91,18 @@ int
 spawn_init(struct supervisor *sv)
 {
 	struct rlimit rl;
+	struct sigaction sa;
+	int sig;
 
 	(void)sv;
+	sigemptyset(&ignored_at_start);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			sigaddset(&ignored_at_start, sig);
+	if ((devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((child_stack = malloc(CHILD_STACK_SIZE)) == NULL)
+		return -1;
 	if (getrlimit(RLIMIT_NOFILE, &nofile_orig) == 0) {
 		rl = nofile_orig;
 		rl.rlim_cur = rl.rlim_max;
@@ -189,126 +223,122 @@ env_lookup(char **env, const char *key)
 }
 
 static _Noreturn void
-child_fail(int fd, int stage)
+child_fail(struct child_args *a, int stage)
 {
-	struct child_report r = { errno, stage };
-
-	(void)!write(fd, &r, sizeof(r));
+	a->report.err = errno != 0 ? errno : EIO;
+	a->report.stage = stage;
 	_exit(127);
 }
 
+/* Signals supervise handles itself: reset to default in every child. */
+static const int handled_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1,
+	SIGUSR2, SIGCHLD, SIGPIPE, SIGQUIT, SIGALRM };
+
 /*
- * In the child, between fork and exec.  Only async-signal-safe calls:
- * supervise is single-threaded in process mode, but a thread-mode host
- * forks too.  Users and groups were resolved in the parent.
+ * The child, between clone and exec.  It shares supervise's memory
+ * (CLONE_VM) and runs on its own stack while supervise waits
+ * (CLONE_VFORK): it may write only to its args and its own stack, make
+ * plain system calls, and must end in execve or _exit.  That is why the
+ * credentials are changed with raw system calls (glibc's setuid would
+ * coordinate with threads in shared memory) and users and groups were
+ * resolved in the parent.  All signals stay blocked until just before
+ * execve, and every disposition that could run a handler of supervise's
+ * here is reset first.
  */
-static _Noreturn void
-child_exec(struct worker *w, const char *path, char **env, int devnull,
-    int child_fd[2], int report_fd, gid_t *groups, int ngroups,
-    pid_t parent)
+static int
+child_main(void *arg)
 {
-	struct worker_config *wc = w->cfg;
+	struct child_args *a = arg;
+	struct worker_config *wc = a->w->cfg;
 	struct sigaction sa;
 	struct rlimit rl;
 	sigset_t none;
+	size_t k;
 	int sig, i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
+	for (k = 0; k < sizeof(handled_signals) / sizeof(handled_signals[0]);
+	    k++)
+		(void)sigaction(handled_signals[k], &sa, NULL);
 	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
+		if (sigismember(&ignored_at_start, sig) == 1)
+			(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	(void)setpgid(0, 0);
 
-	if (dup2(devnull, STDIN_FILENO) == -1)
-		child_fail(report_fd, STAGE_FDS);
-	if (child_fd[0] != -1 && dup2(child_fd[0], STDOUT_FILENO) == -1)
-		child_fail(report_fd, STAGE_FDS);
-	if (child_fd[1] != -1 && dup2(child_fd[1], STDERR_FILENO) == -1)
-		child_fail(report_fd, STAGE_FDS);
+	if (a->report.err != 0) {
+		errno = a->report.err;
+		child_fail(a, STAGE_EXEC);
+	}
+	if (dup2(devnull_fd, STDIN_FILENO) == -1)
+		child_fail(a, STAGE_FDS);
+	if (a->child_fd[0] != -1 && dup2(a->child_fd[0], STDOUT_FILENO) == -1)
+		child_fail(a, STAGE_FDS);
+	if (a->child_fd[1] != -1 && dup2(a->child_fd[1], STDERR_FILENO) == -1)
+		child_fail(a, STAGE_FDS);
 	/*
 	 * Everything else supervise has open (the loop's epoll and signal
 	 * fds, other workers' pipes, the control socket) is closed at exec.
-	 * CLOSE_RANGE_CLOEXEC, not a plain close_range: the report pipe must
-	 * stay open until exec.
 	 */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
 		for (i = 3; i < 65536; i++)
-			if (i != report_fd)
-				(void)fcntl(i, F_SETFD, FD_CLOEXEC);
+			(void)fcntl(i, F_SETFD, FD_CLOEXEC);
 	}
 
-	if (wc->limits[LIMIT_NOFILE].set)
-		;
-	else if (setrlimit(RLIMIT_NOFILE, &nofile_orig) == -1)
-		child_fail(report_fd, STAGE_RLIMIT);
+	if (!wc->limits[LIMIT_NOFILE].set &&
+	    setrlimit(RLIMIT_NOFILE, &nofile_orig) == -1)
+		child_fail(a, STAGE_RLIMIT);
 	for (i = 0; i < LIMIT_COUNT; i++) {
 		if (!wc->limits[i].set)
 			continue;
 		rl.rlim_cur = rl.rlim_max = wc->limits[i].value;
 		if (setrlimit(limit_resource[i], &rl) == -1)
-			child_fail(report_fd, STAGE_RLIMIT);
+			child_fail(a, STAGE_RLIMIT);
 	}
 	if (wc->umask >= 0)
 		umask((mode_t)wc->umask);
 	if (wc->user != NULL || wc->group != NULL) {
-		if (wc->user != NULL &&
-		    setgroups((size_t)ngroups, groups) == -1)
-			child_fail(report_fd, STAGE_GROUPS);
-		if (wc->user == NULL && setgroups(0, NULL) == -1)
-			child_fail(report_fd, STAGE_GROUPS);
-		if (setgid(wc->gid) == -1)
-			child_fail(report_fd, STAGE_SETGID);
-		if (wc->user != NULL && setuid(wc->uid) == -1)
-			child_fail(report_fd, STAGE_SETUID);
+		if (syscall(SYS_setgroups, wc->user != NULL ? a->ngroups : 0,
+		    a->groups) == -1)
+			child_fail(a, STAGE_GROUPS);
+		if (syscall(SYS_setgid, wc->gid) == -1)
+			child_fail(a, STAGE_SETGID);
+		if (wc->user != NULL && syscall(SYS_setuid, wc->uid) == -1)
+			child_fail(a, STAGE_SETUID);
 	}
 	if (wc->directory != NULL && chdir(wc->directory) == -1)
-		child_fail(report_fd, STAGE_CHDIR);
+		child_fail(a, STAGE_CHDIR);
 	/* After the credentials: setuid clears the death signal. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent) {
+	if (getppid() != a->parent) {
 		errno = ESRCH;
-		child_fail(report_fd, STAGE_PARENT);
+		child_fail(a, STAGE_PARENT);
 	}
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(path, wc->argv, env);
-	child_fail(report_fd, STAGE_EXEC);
-}
-
-static void
-exec_watch_stop(struct exec_watch *x, struct ev_loop *loop)
-{
-	if (x->io.fd < 0)
-		return;
-	ev_io_stop(loop, &x->io);
-	close(x->io.fd);
-	x->io.fd = -1;
+	execve(a->path, wc->argv, a->env);
+	child_fail(a, STAGE_EXEC);
 }
 
 /*
- * Read the exec-status pipe: EOF means exec succeeded (the pipe was
- * CLOEXEC); a report means the child failed before exec and will exit.
+ * clone(CLONE_VM | CLONE_VFORK), as posix_spawn does: no page tables to
+ * copy and no copy-on-write faults afterwards, which is most of what a
+ * restart costs.  Under AddressSanitizer, which does not know a child on a
+ * stack of our own, vfork(), which it does know.
  */
-static void
-exec_read(struct exec_watch *x, struct ev_loop *loop)
+static pid_t
+start_child(struct child_args *a)
 {
-	ssize_t n;
+#if defined(__SANITIZE_ADDRESS__)
+	pid_t pid = vfork();
 
-	n = read(x->io.fd, &x->report, sizeof(x->report));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n == (ssize_t)sizeof(x->report))
-		x->failed = true;
-	exec_watch_stop(x, loop);
-	if (!x->failed)
-		worker_exec_ok(x->w);
-}
-
-static void
-exec_cb(struct ev_loop *loop, ev_io *io, int revents)
-{
-	(void)revents;
-	exec_read(container_of(io, struct exec_watch, io), loop);
+	if (pid == 0)
+		child_main(a);
+	return pid;
+#else
+	return clone(child_main, child_stack + CHILD_STACK_SIZE,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+#endif
 }
 
 static int
@@ -333,34 +363,39 @@ resolve_groups(struct worker_config *wc, gid_t **groups, int *ngroups)
 	return 0;
 }
 
+/*
+ * Fork and exec w.  Returns -1 with why set when no process was made,
+ * 0 when the child exists but failed before exec (it has exited; the
+ * reaper reports it), 1 when it has reached exec.  Known at once: the
+ * parent waits for the child's exec or exit.
+ */
 int
 host_spawn(struct worker *w, char *why, size_t whylen)
 {
-	struct supervisor *sv = w->sv;
 	struct worker_config *wc = w->cfg;
-	struct exec_watch *x = w->exec;
+	struct spawn_info *x = w->exec;
+	struct child_args a;
 	char name[WORKER_NAME_LEN + 16], inst[40], home[PATH_MAX + 8];
-	char user[128], logname[128];
+	char user[128], logname[128], path[PATH_MAX];
 	char *pre[3], *post[2] = { name, inst };
 	size_t npre = 0;
 	char **env = NULL;
-	int child_fd[2] = { -1, -1 }, report[2] = { -1, -1 }, devnull = -1;
-	int ngroups = 0, err, ret = -1;
-	gid_t *groups = NULL;
+	int err, ret = -1;
 	sigset_t all, old;
-	pid_t pid, parent = getpid();
+	pid_t pid;
 
 	if (x == NULL) {
 		if ((x = calloc(1, sizeof(*x))) == NULL) {
 			snprintf(why, whylen, "%s", strerror(errno));
 			return -1;
 		}
-		x->w = w;
-		x->io.fd = -1;
 		w->exec = x;
 	}
-	exec_watch_stop(x, sv->loop);
 	x->failed = false;
+	memset(&a, 0, sizeof(a));
+	a.w = w;
+	a.child_fd[0] = a.child_fd[1] = -1;
+	a.parent = getpid();
 
 	snprintf(name, sizeof(name), "SUPERVISE_NAME=%s", w->name);
 	snprintf(inst, sizeof(inst), "SUPERVISE_INSTANCE=%u", w->instance);
@@ -375,73 +410,52 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	}
 	if ((env = build_env(w, pre, npre, post, 2)) == NULL)
 		goto fail_errno;
+	a.env = env;
 
-	err = resolve_command(wc->argv[0], env_lookup(env, "PATH"),
-	    x->path, sizeof(x->path));
-	if (err != 0) {
-		/* Reported like an exec failure: the same message and policy. */
-		x->failed = true;
-		x->report.err = err;
-		x->report.stage = STAGE_EXEC;
-	}
-	if (resolve_groups(wc, &groups, &ngroups) == -1)
+	/* Not found: reported like an exec failure, same message and policy. */
+	a.report.err = resolve_command(wc->argv[0], env_lookup(env, "PATH"),
+	    path, sizeof(path));
+	a.path = path;
+	free(x->path);
+	if ((x->path = strdup(path)) == NULL)
 		goto fail_errno;
-	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+	if (resolve_groups(wc, &a.groups, &a.ngroups) == -1)
 		goto fail_errno;
-	if (output_prepare(w, child_fd, why, whylen) == -1)
+	if (output_prepare(w, a.child_fd, why, whylen) == -1)
 		goto out;
-	if (pipe2(report, O_CLOEXEC) == -1) {
-		output_abort(w, child_fd);
-		goto fail_errno;
-	}
 
-	/* No signal handler may run in the child before it resets them. */
+	/* No handler of ours may run in the child before it resets them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		close(report[0]);
-		if (x->failed) {
-			errno = x->report.err;
-			child_fail(report[1], STAGE_EXEC);
-		}
-		child_exec(w, x->path, env, devnull, child_fd, report[1],
-		    groups, ngroups, parent);
-	}
+	pid = start_child(&a);
 	err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(report[1]);
 	if (pid == -1) {
-		close(report[0]);
-		output_abort(w, child_fd);
+		output_abort(w, a.child_fd);
 		errno = err;
 		goto fail_errno;
 	}
-	/* Whichever of parent and child runs first makes the group. */
+	/* The child did this too; whichever ran first made the group. */
 	(void)setpgid(pid, pid);
 	w->pid = pid;
-	output_started(w, child_fd);
-	(void)fcntl(report[0], F_SETFL, O_NONBLOCK);
-	ev_io_init(&x->io, exec_cb, report[0], EV_READ);
-	ev_io_start(sv->loop, &x->io);
-	ret = 0;
+	output_started(w, a.child_fd);
+	x->failed = a.report.err != 0;
+	x->report = a.report;
+	ret = x->failed ? 0 : 1;
 	goto out;
 
 fail_errno:
 	snprintf(why, whylen, "%s", strerror(errno));
 out:
-	if (devnull != -1)
-		close(devnull);
-	free(groups);
+	free(a.groups);
 	free(env);
 	return ret;
 }
 
 static const char *
-stage_what(struct exec_watch *x, char *buf, size_t len)
+stage_what(struct spawn_info *x, struct worker_config *wc, char *buf,
+    size_t len)
 {
-	struct worker_config *wc = x->w->cfg;
-
 	switch (x->report.stage) {
 	case STAGE_CHDIR:
 		snprintf(buf, len, "chdir %s", wc->directory);
@@ -493,7 +507,7 @@ void
 spawn_reap(struct supervisor *sv)
 {
 	struct worker *w;
-	struct exec_watch *x;
+	struct spawn_info *x;
 	siginfo_t si;
 	char what[PATH_MAX + 32];
 	int status, err;
@@ -518,15 +532,11 @@ spawn_reap(struct supervisor *sv)
 			continue;
 		err = 0;
 		x = w->exec;
-		if (x != NULL) {
-			if (x->io.fd >= 0)
-				exec_read(x, sv->loop);
-			if (x->failed)
-				err = x->report.err != 0 ? x->report.err : EIO;
-		}
+		if (x != NULL && x->failed)
+			err = x->report.err;
 		output_drain(w);
 		worker_exited(w, status, err,
-		    err != 0 ? stage_what(x, what, sizeof(what)) : NULL);
+		    err != 0 ? stage_what(x, w->cfg, what, sizeof(what)) : NULL);
 	}
 }
 
@@ -549,7 +559,7 @@ spawn_free(struct worker *w)
 {
 	if (w->exec == NULL)
 		return;
-	exec_watch_stop(w->exec, w->sv->loop);
+	free(w->exec->path);
 	free(w->exec);
 	w->exec = NULL;
 }

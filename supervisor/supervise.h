@@ -150,7 +150,7 @@ struct restart_window {
 
 struct ev_loop;
 struct output;		/* output.c */
-struct exec_watch;	/* spawn.c */
+struct spawn_info;	/* spawn.c */
 
 struct worker {
 	struct supervisor *sv;
@@ -178,7 +178,7 @@ struct worker {
 	struct restart_window window;
 
 	void *timer;			/* struct ev_timer, owned by main.c */
-	struct exec_watch *exec;	/* spawn.c: exec-status pipe */
+	struct spawn_info *exec;	/* spawn.c: how the last spawn went */
 	struct output *output;		/* output.c: capture state, or NULL */
 	char status_text[128];		/* STATUS= from sd_notify */
 };
@@ -328,6 +328,7 @@ void worker_timer_fired(struct worker *w);
  * (spawn.c, main.c); the unit tests supply fakes.
  */
 int64_t host_now_ms(void);
+/* -1: no process (why says why); 0: a process; 1: it reached exec too. */
 int host_spawn(struct worker *w, char *why, size_t whylen);
 void host_signal(struct worker *w, int sig);	/* to the process group */
 void host_timer(struct worker *w, int64_t delay_ms);	/* < 0 stops it */

@@ -231,13 +231,14 @@ worker_spawn(struct worker *w)
 {
 	struct event ev = EVENT(EV_SPAWNED, w);
 	char why[256];
+	int r;
 
 	w->stop_sig_sent = 0;
 	w->stop_wanted = false;
 	w->restart_wanted = false;
 	w->status_text[0] = '\0';
 	why[0] = '\0';
-	if (host_spawn(w, why, sizeof(why)) == -1) {
+	if ((r = host_spawn(w, why, sizeof(why))) == -1) {
 		/* No process: a failed start, retried with backoff. */
 		w->pid = 0;
 		log_warnx("%s: cannot start: %s", w->name, why);
@@ -251,6 +252,8 @@ worker_spawn(struct worker *w)
 	set_state(w, STATE_STARTING);
 	if (w->cfg->ready == READY_NONE && w->cfg->min_uptime_ms > 0)
 		host_timer(w, w->cfg->min_uptime_ms);
+	if (r == 1)
+		worker_exec_ok(w);
 }
 
 void
