@@ -286,18 +286,17 @@ worker_start(struct worker *w)
 	}
 }
 
-void
-worker_stop(struct worker *w)
+/* Stop w with sig (its stop signal, or KILL), or mark it stopped. */
+static void
+stop_with(struct worker *w, int sig)
 {
 	struct event ev = EVENT(EV_STOPPING, w);
-	int sig;
 
 	w->start_pending = false;
+	w->stop_pending = false;
 	switch (w->state) {
 	case STATE_STARTING:
 	case STATE_RUNNING:
-		sig = w->cfg->stop_timeout_ms > 0 ? w->cfg->stop_signal :
-		    SIGKILL;
 		w->stop_wanted = true;
 		w->restart_wanted = false;
 		w->stop_sig_sent = sig;
@@ -308,14 +307,16 @@ worker_stop(struct worker *w)
 		if (sig != SIGKILL && sig != SIGCONT)
 			host_signal(w, SIGCONT);	/* a stopped worker */
 		set_state(w, STATE_STOPPING);
-		if (sig != SIGKILL)
-			host_timer(w, w->cfg->stop_timeout_ms);
-		else
-			host_timer(w, -1);
+		host_timer(w, sig != SIGKILL ? w->cfg->stop_timeout_ms : -1);
 		break;
 	case STATE_STOPPING:
 		w->stop_wanted = true;
 		w->restart_wanted = false;
+		if (sig == SIGKILL && w->stop_sig_sent != SIGKILL) {
+			w->stop_sig_sent = SIGKILL;
+			host_signal(w, SIGKILL);
+			host_timer(w, -1);
+		}
 		break;
 	case STATE_BACKOFF:
 		host_timer(w, -1);
@@ -333,16 +334,17 @@ worker_stop(struct worker *w)
 }
 
 void
+worker_stop(struct worker *w)
+{
+	stop_with(w, w->cfg->stop_timeout_ms > 0 ? w->cfg->stop_signal :
+	    SIGKILL);
+}
+
+/* A second TERM, or shutdown_timeout: KILL now, whatever the state. */
+void
 worker_kill(struct worker *w)
 {
-	if (!worker_is_up(w))
-		return;
-	if (w->state != STATE_STOPPING)
-		worker_stop(w);
-	if (w->stop_sig_sent != SIGKILL) {
-		host_signal(w, SIGKILL);
-		host_timer(w, -1);
-	}
+	stop_with(w, SIGKILL);
 }
 
 void

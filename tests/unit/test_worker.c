@@ -496,6 +496,21 @@ kill_sends_kill_to_up_worker(void **state)
 }
 
 static void
+kill_of_running_worker_sends_only_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = running(f, 0);
+
+	worker_kill(w);
+	assert_int_equal(w->state, STATE_STOPPING);
+	assert_int_equal(fake.nsignals, 1);
+	assert_int_equal(fake.signals[0], SIGKILL);
+	assert_int_equal(w->stop_sig_sent, SIGKILL);
+	worker_exited(w, KILLED(SIGKILL), 0, NULL);
+	assert_int_equal(w->state, STATE_STOPPED);
+}
+
+static void
 stop_of_exited_or_fatal_makes_stopped(void **state)
 {
 	struct fixture *f = *state;
@@ -605,6 +620,7 @@ main(void)
 		T(one_for_all_restarts_every_worker),
 		T(rest_for_one_restarts_later_workers),
 		T(kill_sends_kill_to_up_worker),
+		T(kill_of_running_worker_sends_only_kill),
 		T(stop_of_exited_or_fatal_makes_stopped),
 		T(instance_names),
 		T(after_waits_for_running_or_success),
