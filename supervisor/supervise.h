@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -423,6 +424,57 @@ void output_drain(struct worker *w);
 void output_reopen(struct supervisor *sv);	/* USR1 */
 void output_free(struct worker *w);
 void output_shutdown(struct supervisor *sv);	/* flush what is queued */
+
+#define OUTPUT_READ_MAX	(64 * 1024)	/* per pipe and callback: fairness */
+struct sink;
+/* A sink's state changed (sink.c): read its pipes or not, as it allows. */
+void output_sink_watch(struct sink *s);
+/* Report the lines dropped from the pipes feeding s. */
+void output_sink_report(struct sink *s);
+
+/* ----------------------------------------------------------------- sink.c */
+/*
+ * The destinations of captured lines: supervise's stdout and appended
+ * files, each with a bounded queue that sink.c writes without blocking.
+ * A sink that falls behind is paused (its pipes are not read); one that
+ * then takes nothing for a while drops their lines until it catches up.
+ */
+#define SINK_QUEUE_CAP	(256 * 1024)	/* bytes queued on a sink, at most */
+
+enum sink_state {
+	SINK_NORMAL,
+	SINK_PAUSED,		/* over its high mark: pipes not read */
+	SINK_DROPPING,		/* stalled: pipes read, lines dropped */
+};
+
+struct stream;		/* output.c: a pipe from a worker */
+
+/* What output.c reads and queues on; sink.c keeps the fd and watchers. */
+struct sink {
+	char *path;			/* NULL: supervise's stdout */
+	const char *label;		/* "stdout" or the path */
+	enum sink_state state;
+	bool broken;			/* no reader: discard everything */
+	struct linequeue q;		/* whole lines, written in any pieces */
+	TAILQ_HEAD(, stream) streams;	/* the pipes feeding it */
+};
+
+int sink_init(struct supervisor *sv);		/* sv->out, with stdout */
+/*
+ * The sink for the file at path, shared by every pipe that names it, or
+ * supervise's stdout for NULL; NULL with why set if the file cannot be
+ * opened.  Each sink_get() is undone by one sink_put().
+ */
+struct sink *sink_get(struct supervisor *sv, const char *path, char *why,
+    size_t whylen);
+void sink_put(struct sink *s);
+/* Write what s takes now, then pause, resume or stop dropping. */
+void sink_flush(struct sink *s);
+/* Where pipes are read into, OUTPUT_READ_MAX bytes: one for all. */
+char *sink_read_buffer(struct supervisor *sv);
+void sink_reopen(struct supervisor *sv);	/* the files, for USR1 */
+/* Read every pipe out, write what is queued for a while, free it all. */
+void sink_shutdown(struct supervisor *sv);
 
 /* -------------------------------------------------------------- control.c */
 int control_init(struct supervisor *sv);	/* 0, or an exit status */

@@ -1,0 +1,473 @@
+/*
+ * sink.c: the destinations of captured output, supervise's stdout and
+ * appended files, and their bounded queues.
+ *
+ * Every sink has a bounded queue written with non-blocking writes, so a
+ * slow reader never blocks the loop.  When the sink falls behind, the
+ * queue passes QUEUE_HIGH and the pipes feeding it (output.c) are no
+ * longer read: the workers block in write(2) and nothing is lost
+ * (backpressure).  But a sink that takes nothing for STALL_SECS while
+ * paused has a stalled reader, and workers blocked on it would look hung:
+ * then the pipes are read again and their lines dropped and counted until
+ * the queue drains.
+ *
+ * supervise's fd 1 is shared with `inherit` workers and the terminal, so
+ * it never gets O_NONBLOCK.  A pipe, FIFO or terminal is opened again
+ * through /proc/self/fd/1, which gives a new open file description of our
+ * own; a socket is written with send(MSG_DONTWAIT); a regular file never
+ * blocks for long and is written directly.
+ */
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "supervise.h"
+
+/*
+ * The pause leaves most of the queue (SINK_QUEUE_CAP) free for what is
+ * read at a worker's exit, so that a crash's last lines fit even when the
+ * sink is slow.
+ */
+#define QUEUE_HIGH	(64 * 1024)	/* above: stop reading its pipes */
+#define QUEUE_LOW	(16 * 1024)	/* below: read them again */
+#define STALL_SECS	2.0		/* paused without progress: drop */
+#define REPORT_SECS	60.0		/* while dropping, report this often */
+#define SHUTDOWN_MS	1000		/* flushing at exit, at most */
+
+enum sink_how {
+	SINK_WRITE,		/* write(2): our own fd, or a regular file */
+	SINK_SEND,		/* send(MSG_DONTWAIT): fd 1 is a socket */
+	SINK_POLLED,		/* blocking fd 1: PIPE_BUF once writable */
+};
+
+/* A sink: the part output.c sees, then what only sink.c touches. */
+struct sink_io {
+	struct sink pub;
+	LIST_ENTRY(sink_io) entry;	/* file sinks only */
+	struct sinks *ss;
+	int fd;
+	bool own_fd;
+	enum sink_how how;
+	bool failed;			/* a write error was reported */
+	unsigned refs;
+
+	ev_io io;			/* writable, while the queue is not empty */
+	ev_timer timer;			/* stall, then drop reports */
+};
+
+/* sv->out */
+struct sinks {
+	struct supervisor *sv;
+	struct sink_io *out;		/* supervise's stdout */
+	LIST_HEAD(, sink_io) files;
+	char rbuf[OUTPUT_READ_MAX];	/* output.c reads every pipe into it */
+};
+
+static void	sink_write_cb(struct ev_loop *, ev_io *, int);
+static void	sink_timer_cb(struct ev_loop *, ev_timer *, int);
+
+static struct sink_io *
+sink_new(struct sinks *ss, int fd, const char *path)
+{
+	struct sink_io *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (path != NULL && (s->pub.path = strdup(path)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->ss = ss;
+	s->pub.label = path != NULL ? s->pub.path : "stdout";
+	s->fd = fd;
+	s->own_fd = path != NULL;
+	s->how = SINK_WRITE;
+	TAILQ_INIT(&s->pub.streams);
+	ev_io_init(&s->io, sink_write_cb, fd, EV_WRITE);
+	ev_init(&s->timer, sink_timer_cb);
+	return s;
+}
+
+static void
+sink_free(struct sink_io *s)
+{
+	struct ev_loop *loop = s->ss->sv->loop;
+
+	ev_io_stop(loop, &s->io);
+	ev_timer_stop(loop, &s->timer);
+	if (s->own_fd)
+		close(s->fd);
+	linequeue_free(&s->pub.q);
+	free(s->pub.path);
+	free(s);
+}
+
+/* A write failed: report it once, and lose what is queued. */
+static void
+sink_error(struct sink_io *s, int err)
+{
+	if (err == EPIPE) {
+		if (!s->pub.broken)
+			log_warnx("%s: %s: worker output to it is discarded %s",
+			    s->pub.label, strerror(err), s->pub.path != NULL ?
+			    "until it is reopened" : "from now on");
+		s->pub.broken = true;
+	} else if (!s->failed) {
+		log_warnx("%s: write: %s: worker output is lost", s->pub.label,
+		    strerror(err));
+		s->failed = true;
+	}
+	/* Finish a line partly written, unless nothing takes it anyway. */
+	if (s->pub.broken)
+		s->pub.q.mid_line = false;
+	linequeue_discard(&s->pub.q);
+}
+
+static void
+sink_consumed(struct sink_io *s, size_t n)
+{
+	linequeue_consume(&s->pub.q, n);
+	s->failed = false;
+	if (s->pub.state == SINK_PAUSED)
+		ev_timer_again(s->ss->sv->loop, &s->timer);
+}
+
+/* One non-blocking write: 1 progress, 0 the sink is full, -1 an error. */
+static int
+sink_write_once(struct sink_io *s, size_t max)
+{
+	struct linequeue *q = &s->pub.q;
+	size_t n = q->len < max ? q->len : max;
+	ssize_t r;
+
+	if (s->how == SINK_SEND)
+		r = send(s->fd, q->buf + q->start, n,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	else
+		r = write(s->fd, q->buf + q->start, n);
+	if (r > 0) {
+		sink_consumed(s, (size_t)r);
+		return 1;
+	}
+	if (r == -1 && errno == EINTR)
+		return 1;
+	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	sink_error(s, r == 0 ? EIO : errno);
+	return -1;
+}
+
+/*
+ * The queue changed: pause, resume or stop dropping, and keep the stall
+ * timer in step.
+ */
+static void
+sink_update(struct sink_io *s)
+{
+	struct ev_loop *loop = s->ss->sv->loop;
+	struct sink *p = &s->pub;
+
+	if (p->broken && p->state != SINK_NORMAL) {
+		p->state = SINK_NORMAL;
+		ev_timer_stop(loop, &s->timer);
+		output_sink_report(p);
+		output_sink_watch(p);
+		return;
+	}
+	switch (p->state) {
+	case SINK_NORMAL:
+		if (p->q.len < QUEUE_HIGH)
+			break;
+		p->state = SINK_PAUSED;
+		s->timer.repeat = STALL_SECS;
+		ev_timer_again(loop, &s->timer);
+		output_sink_watch(p);
+		break;
+	case SINK_PAUSED:
+		if (p->q.len > QUEUE_LOW)
+			break;
+		p->state = SINK_NORMAL;
+		ev_timer_stop(loop, &s->timer);
+		output_sink_watch(p);
+		break;
+	case SINK_DROPPING:
+		if (p->q.len > 0)
+			break;
+		p->state = SINK_NORMAL;
+		ev_timer_stop(loop, &s->timer);
+		log_warnx("%s caught up: worker output flows again", p->label);
+		output_sink_report(p);
+		break;
+	}
+}
+
+/*
+ * Write what the sink takes now; watch for writability if more is left.
+ * After an error the rest waits for the next flush: a full disk is not
+ * retried in a loop.
+ */
+void
+sink_flush(struct sink *p)
+{
+	struct sink_io *s = container_of(p, struct sink_io, pub);
+	struct ev_loop *loop = s->ss->sv->loop;
+	int r = 0;
+
+	if (s->how != SINK_POLLED)
+		while (p->q.len > 0 && (r = sink_write_once(s, p->q.len)) > 0)
+			;
+	if (p->q.len > 0 && r == 0)
+		ev_io_start(loop, &s->io);
+	else
+		ev_io_stop(loop, &s->io);
+	sink_update(s);
+}
+
+static void
+sink_write_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct sink_io *s = container_of(io, struct sink_io, io);
+	int r = 0;
+
+	(void)revents;
+	/*
+	 * A blocking fd 1 is only written once poll says so, and then no
+	 * more than PIPE_BUF, which a pipe with room takes without blocking.
+	 */
+	if (s->how == SINK_POLLED)
+		r = s->pub.q.len > 0 ? sink_write_once(s, PIPE_BUF) : 0;
+	else
+		while (s->pub.q.len > 0 &&
+		    (r = sink_write_once(s, s->pub.q.len)) > 0)
+			;
+	if (s->pub.q.len == 0 || r < 0)
+		ev_io_stop(loop, io);
+	sink_update(s);
+}
+
+static void
+sink_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct sink_io *s = container_of(t, struct sink_io, timer);
+
+	(void)revents;
+	if (s->pub.state == SINK_PAUSED) {
+		log_warnx("%s is not keeping up (no progress for %gs): "
+		    "dropping worker output until it catches up", s->pub.label,
+		    STALL_SECS);
+		s->pub.state = SINK_DROPPING;
+		s->timer.repeat = REPORT_SECS;
+		ev_timer_again(loop, t);
+		output_sink_watch(&s->pub);
+	} else if (s->pub.state == SINK_DROPPING)
+		output_sink_report(&s->pub);
+	else
+		ev_timer_stop(loop, t);
+}
+
+void
+sink_put(struct sink *p)
+{
+	struct sink_io *s = container_of(p, struct sink_io, pub);
+
+	if (--s->refs > 0 || p->path == NULL)
+		return;
+	/* Last user gone: a file takes the rest at once, or it is lost. */
+	while (p->q.len > 0 && sink_write_once(s, p->q.len) > 0)
+		;
+	LIST_REMOVE(s, entry);
+	sink_free(s);
+}
+
+static int
+open_file(const char *path)
+{
+	/* O_NONBLOCK: a FIFO must not block open(2) or the loop. */
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK, 0644);
+}
+
+struct sink *
+sink_get(struct supervisor *sv, const char *path, char *why, size_t whylen)
+{
+	struct sinks *ss = sv->out;
+	struct sink_io *s;
+	int fd;
+
+	if (path == NULL) {
+		ss->out->refs++;
+		return &ss->out->pub;
+	}
+	LIST_FOREACH(s, &ss->files, entry) {
+		if (strcmp(s->pub.path, path) == 0) {
+			s->refs++;
+			return &s->pub;
+		}
+	}
+	if ((fd = open_file(path)) == -1) {
+		snprintf(why, whylen, "file:%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((s = sink_new(ss, fd, path)) == NULL) {
+		close(fd);
+		snprintf(why, whylen, "file:%s: %s", path, strerror(ENOMEM));
+		return NULL;
+	}
+	s->refs = 1;
+	LIST_INSERT_HEAD(&ss->files, s, entry);
+	return &s->pub;
+}
+
+char *
+sink_read_buffer(struct supervisor *sv)
+{
+	struct sinks *ss = sv->out;
+
+	return ss->rbuf;
+}
+
+int
+sink_init(struct supervisor *sv)
+{
+	struct sinks *ss;
+	struct sink_io *s;
+	struct stat sb;
+	int fd;
+
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
+		return -1;
+	ss->sv = sv;
+	LIST_INIT(&ss->files);
+	if ((s = sink_new(ss, STDOUT_FILENO, NULL)) == NULL) {
+		free(ss);
+		return -1;
+	}
+	ss->out = s;
+	sv->out = ss;
+
+	if (fstat(STDOUT_FILENO, &sb) == -1) {
+		log_warnx("stdout: %s: worker output is discarded",
+		    strerror(errno));
+		s->pub.broken = true;
+	} else if (S_ISSOCK(sb.st_mode))
+		s->how = SINK_SEND;
+	else if (S_ISFIFO(sb.st_mode) || S_ISCHR(sb.st_mode)) {
+		fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+		if (fd != -1) {
+			s->fd = fd;
+			s->own_fd = true;
+			ev_io_set(&s->io, fd, EV_WRITE);
+		} else if (errno == ENXIO && S_ISFIFO(sb.st_mode)) {
+			/* A pipe nobody reads any more. */
+			sink_error(s, EPIPE);
+		} else {
+			log_debug("stdout: reopening /proc/self/fd/1: %s; "
+			    "writing when it is writable", strerror(errno));
+			s->how = SINK_POLLED;
+		}
+	}
+	return 0;
+}
+
+void
+sink_reopen(struct supervisor *sv)
+{
+	struct sinks *ss = sv->out;
+	struct sink_io *s;
+	int fd;
+
+	if (ss == NULL)
+		return;
+	LIST_FOREACH(s, &ss->files, entry) {
+		/* What was written before the rotation ends the old file. */
+		while (s->pub.q.len > 0 &&
+		    sink_write_once(s, s->pub.q.len) > 0)
+			;
+		if ((fd = open_file(s->pub.path)) == -1) {
+			log_warnx("file:%s: reopening: %s; still writing to "
+			    "the file opened before", s->pub.path,
+			    strerror(errno));
+			continue;
+		}
+		ev_io_stop(sv->loop, &s->io);
+		close(s->fd);
+		s->fd = fd;
+		ev_io_set(&s->io, fd, EV_WRITE);
+		s->pub.broken = false;
+		s->failed = false;
+		sink_flush(&s->pub);
+	}
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write the queue out, waiting for the sink until the deadline. */
+static void
+sink_flush_until(struct sink_io *s, int64_t deadline)
+{
+	struct pollfd pfd;
+	int64_t left;
+
+	while (s->pub.q.len > 0 && !s->pub.broken) {
+		if ((left = deadline - mono_ms()) <= 0)
+			break;
+		pfd.fd = s->fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, (int)left) == 0)
+			break;
+		if (sink_write_once(s, s->how == SINK_POLLED ?
+		    PIPE_BUF : s->pub.q.len) < 0)
+			break;
+	}
+	if (s->pub.q.len > 0 && !s->pub.broken)
+		log_warnx("%s: %zu bytes of worker output not written at exit",
+		    s->pub.label, s->pub.q.len);
+}
+
+void
+sink_shutdown(struct supervisor *sv)
+{
+	struct sinks *ss = sv->out;
+	struct sink_io *s;
+	int64_t deadline = mono_ms() + SHUTDOWN_MS;
+	size_t i;
+
+	if (ss == NULL)
+		return;
+	/* Workers are reaped by now; any pipe still open is read out. */
+	for (i = 0; i < sv->nworkers; i++)
+		output_drain(sv->workers[i]);
+	sink_flush_until(ss->out, deadline);
+	LIST_FOREACH(s, &ss->files, entry)
+		sink_flush_until(s, deadline);
+	for (i = 0; i < sv->nworkers; i++)
+		output_free(sv->workers[i]);
+	while ((s = LIST_FIRST(&ss->files)) != NULL) {
+		LIST_REMOVE(s, entry);
+		sink_free(s);
+	}
+	sink_free(ss->out);
+	free(ss);
+	sv->out = NULL;
+}
