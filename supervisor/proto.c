@@ -1,12 +1,11 @@
 /*
  * proto.c: the control protocol's wire format (see proto.h), shared by
- * supervise and supervisectl: requests, reply records, the JSON of
- * `status --json`, and the default socket path.
+ * supervise and supervisectl: requests, reply records, error codes, and
+ * the default socket path.  How a status is shown is status.c's.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -501,135 +500,6 @@ proto_parse_reply(char *line, struct proto_reply *rep)
 	} else
 		return -1;
 	return 0;
-}
-
-/* The length of a valid UTF-8 sequence at s, or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
-static void
-json_string(struct pbuf *b, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
-
-	pbuf_add(b, "\"", 1);
-	for (; *s != '\0'; s += n) {
-		n = 1;
-		if (*s == '"' || *s == '\\')
-			pbuf_addf(b, "\\%c", *s);
-		else if (*s == '\n')
-			pbuf_add(b, "\\n", 2);
-		else if (*s == '\t')
-			pbuf_add(b, "\\t", 2);
-		else if (*s == '\r')
-			pbuf_add(b, "\\r", 2);
-		else if (*s < ' ')
-			pbuf_addf(b, "\\u%04x", *s);
-		else if ((n = utf8_len(s)) > 0)
-			pbuf_add(b, s, n);
-		else {
-			pbuf_add(b, "\\ufffd", 6);
-			n = 1;
-		}
-	}
-	pbuf_add(b, "\"", 1);
-}
-
-void
-proto_status_json(struct pbuf *b, const char *mode, long pid,
-    const struct proto_row *rows, size_t nrows)
-{
-	const struct proto_row *r;
-	size_t i;
-
-	pbuf_add(b, "{\"mode\":", 8);
-	json_string(b, mode);
-	pbuf_addf(b, ",\"pid\":%ld,\"workers\":[", pid);
-	for (i = 0; i < nrows; i++) {
-		r = &rows[i];
-		pbuf_addf(b, "%s{\"name\":", i > 0 ? "," : "");
-		json_string(b, r->name);
-		pbuf_addf(b, ",\"state\":");
-		json_string(b, r->state);
-		if (r->pid > 0)
-			pbuf_addf(b, ",\"pid\":%ld", r->pid);
-		else
-			pbuf_addf(b, ",\"pid\":null");
-		pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"restarts\":%lu"
-		    ",\"last_exit\":", r->uptime_ms, r->restarts);
-		if (r->last == LAST_CODE)
-			pbuf_addf(b, "{\"code\":%d}", r->code);
-		else if (r->last == LAST_SIGNAL) {
-			pbuf_addf(b, "{\"signal\":");
-			json_string(b, r->signal);
-			pbuf_add(b, "}", 1);
-		} else
-			pbuf_addf(b, "null");
-		pbuf_addf(b, ",\"status_text\":");
-		if (r->text != NULL && *r->text != '\0')
-			json_string(b, r->text);
-		else
-			pbuf_addf(b, "null");
-		pbuf_add(b, "}", 1);
-	}
-	pbuf_add(b, "]}", 2);
-}
-
-void
-proto_format_uptime(char *buf, size_t len, int64_t ms)
-{
-	int64_t s = ms > 0 ? ms / 1000 : 0;
-
-	if (s < 60)
-		snprintf(buf, len, "%" PRId64 "s", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%" PRId64 "m%" PRId64 "s", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%" PRId64 "h%" PRId64 "m", s / 3600,
-		    s % 3600 / 60);
-	else
-		snprintf(buf, len, "%" PRId64 "d%" PRId64 "h", s / 86400,
-		    s % 86400 / 3600);
-}
-
-void
-proto_format_last(char *buf, size_t len, const struct proto_row *row)
-{
-	if (row->last == LAST_CODE)
-		snprintf(buf, len, "exit %d", row->code);
-	else if (row->last == LAST_SIGNAL)
-		snprintf(buf, len, "%s", row->signal);
-	else
-		snprintf(buf, len, "-");
 }
 
 int

@@ -143,14 +143,6 @@ void proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
 /* Client side: decode one reply line (without its newline), in place. */
 int proto_parse_reply(char *line, struct proto_reply *rep);
 
-/* `status --json`: the one place that JSON is made. */
-void proto_status_json(struct pbuf *b, const char *mode, long pid,
-    const struct proto_row *rows, size_t nrows);
-/* "45s", "2m5s", "3h2m", "4d7h". */
-void proto_format_uptime(char *buf, size_t len, int64_t ms);
-/* "exit 1", "SEGV", or "-". */
-void proto_format_last(char *buf, size_t len, const struct proto_row *row);
-
 /*
  * The default socket: $XDG_RUNTIME_DIR/supervise.sock, else
  * /tmp/supervise-UID/supervise.sock.  The /tmp directory must be a real
@@ -162,5 +154,14 @@ int proto_default_socket(char *buf, size_t len, enum proto_dir how,
 /* The directory check alone (a missing one is fine for PROTO_DIR_CHECK). */
 int proto_check_dir(const char *dir, enum proto_dir how, char *why,
     size_t whylen);
+
+/* status.c: how supervisectl shows a status reply. */
+/* `status --json`: the one place that JSON is made. */
+void proto_status_json(struct pbuf *b, const char *mode, long pid,
+    const struct proto_row *rows, size_t nrows);
+/* "45s", "2m5s", "3h2m", "4d7h". */
+void proto_format_uptime(char *buf, size_t len, int64_t ms);
+/* "exit 1", "SEGV", or "-". */
+void proto_format_last(char *buf, size_t len, const struct proto_row *row);
 
 #endif
