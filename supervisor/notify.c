@@ -119,10 +119,14 @@ notify_changed(struct supervisor *sv)
 	}
 }
 
+/* Around a reload; READY=1 again only if it had been sent before. */
 void
 notify_reloading(bool begin)
 {
-	notify_send(begin ? "RELOADING=1" : "READY=1");
+	if (begin)
+		notify_send("RELOADING=1");
+	else if (notifier.ready_sent)
+		notify_send("READY=1");
 }
 
 void

@@ -89,6 +89,8 @@ worker_is_up(const struct worker *w)
 bool
 worker_should_run(const struct worker *w)
 {
+	if (w->start_pending)
+		return true;	/* waiting for after= */
 	switch (w->state) {
 	case STATE_STARTING:
 	case STATE_RUNNING:

@@ -573,6 +573,7 @@ after_settle_starts_pending_and_stops_in_reverse(void **state)
 	b->start_pending = true;
 	after_settle(&f->sv);
 	assert_int_equal(b->state, STATE_STOPPED);
+	assert_true(worker_should_run(b));	/* check and READY=1 wait */
 	worker_start(a);
 	fake_fire(a);
 	after_settle(&f->sv);
