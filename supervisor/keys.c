@@ -10,14 +10,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "supervise.h"
 
@@ -559,47 +556,6 @@ worker_defaults(struct worker_config *wc)
 	wc->start_timeout_ms = 30000;
 }
 
-static void
-resolve_user(struct sect *s, int uline, int gline)
-{
-	struct worker_config *wc = s->base;
-	struct passwd *pw = NULL;
-	struct group *gr = NULL;
-	uint64_t id;
-
-	if (wc->user != NULL) {
-		pw = getpwnam(wc->user);
-		if (pw == NULL && parse_number(wc->user, &id) == 0)
-			pw = getpwuid((uid_t)id);
-		if (pw == NULL)
-			inifile_error(s->errs, uline,
-			    "user: unknown user \"%s\"", wc->user);
-		else {
-			wc->uid = pw->pw_uid;
-			wc->gid = pw->pw_gid;
-			if ((wc->home = strdup(pw->pw_dir)) == NULL)
-				oom(s);
-		}
-	}
-	if (wc->group != NULL) {
-		gr = getgrnam(wc->group);
-		if (gr == NULL && parse_number(wc->group, &id) == 0)
-			gr = getgrgid((gid_t)id);
-		if (gr == NULL)
-			inifile_error(s->errs, gline,
-			    "group: unknown group \"%s\"", wc->group);
-		else
-			wc->gid = gr->gr_gid;
-	}
-	if (geteuid() == 0)
-		return;
-	if (pw != NULL && wc->uid != geteuid())
-		inifile_error(s->errs, uline, "user: changing user needs root");
-	if (gr != NULL && wc->gid != getegid())
-		inifile_error(s->errs, gline,
-		    "group: changing group needs root");
-}
-
 void
 keys_supervisor(struct config *cfg, const struct ini_section *sec,
     const char *dir, char ***include, int *include_line,
@@ -638,8 +594,8 @@ keys_worker(struct worker_config *wc, enum sv_mode mode,
 		inifile_error(errs, args, "args: only for a plugin (a command "
 		    "takes its arguments in command)");
 	if (!thread)
-		resolve_user(&s, key_line(lines, "user"),
-		    key_line(lines, "group"));
+		users_resolve(wc, key_line(lines, "user"),
+		    key_line(lines, "group"), errs);
 	*after_line = key_line(lines, "after");
 }
 

@@ -295,6 +295,12 @@ void keys_worker(struct worker_config *wc, enum sv_mode mode,
     const struct ini_section *sec, const char *dir, int *after_line,
     struct ini_errors *errs);
 void keys_worker_free(struct worker_config *wc);
+/*
+ * A worker's user and group (users.c): ids, and the user's home, from
+ * the names or numbers; errors at the keys' lines.
+ */
+void users_resolve(struct worker_config *wc, int user_line, int group_line,
+    struct ini_errors *errs);
 
 /* ------------------------------------------------------------- policy.c */
 /* Pure decisions: no clock of their own, no side effects beyond the rings. */
