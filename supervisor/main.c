@@ -26,9 +26,10 @@ struct loop_state {
 	bool finished;		/* shutdown complete, maybe before ev_run */
 };
 
-/* A worker's one timer; w->timer. */
+/* A worker's timers; w->timer.  wd runs only with watchdog= from RUNNING. */
 struct worker_timer {
 	ev_timer t;
+	ev_timer wd;
 	struct worker *w;
 };
 
@@ -64,10 +65,22 @@ worker_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	worker_timer_fired(wt->w);
 }
 
-void
-host_timer(struct worker *w, int64_t delay_ms)
+static void
+watchdog_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct worker_timer *wt = container_of(t, struct worker_timer, wd);
+
+	(void)loop;
+	(void)revents;
+	worker_watchdog_fired(wt->w);
+}
+
+/* Arm (delay >= 0) or stop one of w's timers, allocating them once. */
+static void
+arm(struct worker *w, bool watchdog, int64_t delay_ms)
 {
 	struct worker_timer *wt = w->timer;
+	ev_timer *t;
 
 	if (wt == NULL) {
 		if (delay_ms < 0)
@@ -79,13 +92,39 @@ host_timer(struct worker *w, int64_t delay_ms)
 		}
 		wt->w = w;
 		ev_init(&wt->t, worker_timer_cb);
+		ev_init(&wt->wd, watchdog_timer_cb);
 		w->timer = wt;
 	}
-	ev_timer_stop(w->sv->loop, &wt->t);
+	t = watchdog ? &wt->wd : &wt->t;
+	ev_timer_stop(w->sv->loop, t);
 	if (delay_ms < 0)
 		return;
-	ev_timer_set(&wt->t, (double)delay_ms / 1000.0, 0.0);
-	ev_timer_start(w->sv->loop, &wt->t);
+	ev_timer_set(t, (double)delay_ms / 1000.0, 0.0);
+	ev_timer_start(w->sv->loop, t);
+}
+
+void
+host_timer(struct worker *w, int64_t delay_ms)
+{
+	arm(w, false, delay_ms);
+}
+
+void
+host_watchdog(struct worker *w, int64_t delay_ms)
+{
+	arm(w, true, delay_ms);
+}
+
+/* Free a worker and everything the host modules hold for it. */
+static void
+discard_worker(struct worker *w)
+{
+	output_free(w);
+	spawn_free(w);
+	host_timer(w, -1);
+	host_watchdog(w, -1);
+	free(w->timer);
+	worker_free(w);
 }
 
 static bool
@@ -258,11 +297,7 @@ settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 	for (i = 0, j = 0; i < sv->nworkers; i++) {
 		w = sv->workers[i];
 		if (w->removed && w->state == STATE_STOPPED) {
-			output_free(w);
-			spawn_free(w);
-			host_timer(w, -1);
-			free(w->timer);
-			worker_free(w);
+			discard_worker(w);
 			continue;
 		}
 		w->index = j;
@@ -332,16 +367,6 @@ supervisor_check_supported(const struct config *cfg, struct errlist *errs)
 		if (wc->plugin != NULL && cfg->mode != MODE_THREAD) {
 			errlist_add(errs, "%s:%d: plugin: plugin workers are not "
 			    "available in this build", wc->file, wc->line);
-			bad++;
-		}
-		if (wc->ready == READY_NOTIFY) {
-			errlist_add(errs, "%s:%d: ready: notify is not "
-			    "available in this build", wc->file, wc->line);
-			bad++;
-		}
-		if (wc->watchdog_ms > 0) {
-			errlist_add(errs, "%s:%d: watchdog: not available in "
-			    "this build", wc->file, wc->line);
 			bad++;
 		}
 	}
@@ -496,15 +521,11 @@ main(int argc, char *argv[])
 		ev_run(sv->loop, 0);
 
 	control_close(sv);
+	ready_close(sv);
 	notify_close();
 	output_shutdown(sv);
-	for (i = 0; i < sv->nworkers; i++) {
-		output_free(sv->workers[i]);
-		spawn_free(sv->workers[i]);
-		host_timer(sv->workers[i], -1);
-		free(sv->workers[i]->timer);
-		worker_free(sv->workers[i]);
-	}
+	for (i = 0; i < sv->nworkers; i++)
+		discard_worker(sv->workers[i]);
 	free(sv->workers);
 	window_free(&sv->window);
 	supervisor_retire_configs(sv);

@@ -62,6 +62,7 @@ struct child_args {
 	gid_t *groups;
 	int ngroups;
 	pid_t parent;
+	char *watchdog_pid;	/* "WATCHDOG_PID=" + room: the child fills it */
 	struct child_report report;
 };
 
@@ -230,6 +231,22 @@ child_fail(struct child_args *a, int stage)
 	_exit(127);
 }
 
+/* Decimal digits of pid into buf (room for 11), without stdio. */
+static void
+format_pid(char *buf, pid_t pid)
+{
+	char digits[12];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid > 0 && n < 11);
+	while (n > 0)
+		*buf++ = digits[--n];
+	*buf = '\0';
+}
+
 /* Signals supervise handles itself: reset to default in every child. */
 static const int handled_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1,
 	SIGUSR2, SIGCHLD, SIGPIPE, SIGQUIT, SIGALRM };
@@ -266,6 +283,8 @@ child_main(void *arg)
 			(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	(void)setpgid(0, 0);
+	if (a->watchdog_pid != NULL)
+		format_pid(a->watchdog_pid + strlen("WATCHDOG_PID="), getpid());
 
 	if (a->report.err != 0) {
 		errno = a->report.err;
@@ -377,8 +396,10 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	struct child_args a;
 	char name[WORKER_NAME_LEN + 16], inst[40], home[PATH_MAX + 8];
 	char user[128], logname[128], path[PATH_MAX];
-	char *pre[3], *post[2] = { name, inst };
-	size_t npre = 0;
+	char wdusec[48], wdpid[32] = "WATCHDOG_PID=";
+	char *pre[3], *post[5] = { name, inst };
+	size_t npre = 0, npost = 2;
+	const char *notify;
 	char **env = NULL;
 	int err, ret = -1;
 	sigset_t all, old;
@@ -408,7 +429,21 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 		pre[npre++] = user;
 		pre[npre++] = logname;
 	}
-	if ((env = build_env(w, pre, npre, post, 2)) == NULL)
+	if (wc->ready == READY_NOTIFY || wc->watchdog_ms > 0) {
+		if ((notify = ready_env(w->sv)) == NULL) {
+			snprintf(why, whylen, "no notify socket");
+			return -1;
+		}
+		post[npost++] = (char *)notify;
+	}
+	if (wc->watchdog_ms > 0) {
+		snprintf(wdusec, sizeof(wdusec), "WATCHDOG_USEC=%lld",
+		    (long long)wc->watchdog_ms * 1000);
+		post[npost++] = wdusec;
+		post[npost++] = wdpid;
+		a.watchdog_pid = wdpid;
+	}
+	if ((env = build_env(w, pre, npre, post, npost)) == NULL)
 		goto fail_errno;
 	a.env = env;
 

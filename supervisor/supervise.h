@@ -149,6 +149,9 @@ struct restart_window {
 	unsigned cap, len, head;
 };
 
+/* Why supervise stopped a worker that nobody asked to stop. */
+enum forced_stop { FORCED_NONE, FORCED_START_TIMEOUT, FORCED_WATCHDOG };
+
 struct ev_loop;
 struct output;		/* output.c */
 struct spawn_info;	/* spawn.c */
@@ -174,6 +177,7 @@ struct worker {
 	bool removed;			/* dropped by reload: free once down */
 	bool start_pending;		/* autostart waiting for after= */
 	bool stop_pending;		/* shutdown waiting for dependents */
+	enum forced_stop forced;	/* start timeout or watchdog */
 	char *reason;			/* why FATAL, for status */
 
 	struct restart_window window;
@@ -207,6 +211,7 @@ struct supervisor {
 	void *priv;			/* main.c: watchers */
 	void *control;			/* control.c state */
 	void *out;			/* output.c: the stdout sink */
+	void *ready;			/* ready.c: the workers' notify socket */
 };
 
 /* ------------------------------- config.c, keys.c, inifile.c, parse.c */
@@ -329,6 +334,10 @@ void worker_exec_ok(struct worker *w);		/* exec succeeded */
 void worker_exited(struct worker *w, int wstatus, int exec_errno,
     const char *exec_what);
 void worker_timer_fired(struct worker *w);
+void worker_watchdog_fired(struct worker *w);
+void worker_notify_ready(struct worker *w);		/* READY=1 */
+void worker_notify_watchdog(struct worker *w, bool trigger);
+void worker_notify_extend(struct worker *w, int64_t ms);
 
 /*
  * The effects the state machine asks for.  The daemon supplies them
@@ -339,6 +348,7 @@ int64_t host_now_ms(void);
 int host_spawn(struct worker *w, char *why, size_t whylen);
 void host_signal(struct worker *w, int sig);	/* to the process group */
 void host_timer(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
+void host_watchdog(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
 void host_changed(struct worker *w);		/* state changed */
 void host_give_up(struct supervisor *sv);	/* supervisor-wide limit hit */
 
@@ -524,6 +534,11 @@ bool after_deps_ready(const struct supervisor *sv, const struct worker *w);
 bool after_dependents_down(const struct supervisor *sv,
     const struct worker *w);
 void after_settle(struct supervisor *sv);
+
+/* ---------------------------------------------------------------- ready.c */
+/* "NOTIFY_SOCKET=@NAME" for a worker's environment, or NULL. */
+const char *ready_env(struct supervisor *sv);
+void ready_close(struct supervisor *sv);
 
 /* --------------------------------------------------------------- notify.c */
 void notify_init(struct supervisor *sv);	/* if NOTIFY_SOCKET is set */

@@ -128,6 +128,8 @@ become_running(struct worker *w)
 	ev.pid = w->pid;
 	log_event(&ev);
 	set_state(w, STATE_RUNNING);
+	if (w->cfg->watchdog_ms > 0)
+		host_watchdog(w, w->cfg->watchdog_ms);
 }
 
 static void
@@ -238,6 +240,7 @@ worker_spawn(struct worker *w)
 	w->stop_sig_sent = 0;
 	w->stop_wanted = false;
 	w->restart_wanted = false;
+	w->forced = FORCED_NONE;
 	w->status_text[0] = '\0';
 	why[0] = '\0';
 	if ((r = host_spawn(w, why, sizeof(why))) == -1) {
@@ -252,7 +255,9 @@ worker_spawn(struct worker *w)
 	ev.pid = w->pid;
 	log_event(&ev);
 	set_state(w, STATE_STARTING);
-	if (w->cfg->ready == READY_NONE && w->cfg->min_uptime_ms > 0)
+	if (w->cfg->ready == READY_NOTIFY)
+		host_timer(w, w->cfg->start_timeout_ms);
+	else if (w->cfg->min_uptime_ms > 0)
 		host_timer(w, w->cfg->min_uptime_ms);
 	if (r == 1)
 		worker_exec_ok(w);
@@ -296,6 +301,7 @@ stop_with(struct worker *w, int sig)
 
 	w->start_pending = false;
 	w->stop_pending = false;
+	host_watchdog(w, -1);
 	switch (w->state) {
 	case STATE_STARTING:
 	case STATE_RUNNING:
@@ -398,6 +404,7 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 	int64_t uptime = host_now_ms() - w->spawned_ms;
 
 	host_timer(w, -1);
+	host_watchdog(w, -1);
 	w->has_exited = true;
 	w->last_status = wstatus;
 	if (exec_errno == 0)
@@ -406,6 +413,17 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 
 	switch (was) {
 	case STATE_STOPPING:
+		/*
+		 * Killed for a start timeout or a watchdog, and no stop asked
+		 * since: a failed start, or a failure of a running worker.
+		 */
+		if (w->forced != FORCED_NONE && !w->stop_wanted &&
+		    !w->sv->shutting_down) {
+			was = w->forced == FORCED_WATCHDOG ? STATE_RUNNING :
+			    STATE_STARTING;
+			w->forced = FORCED_NONE;
+			break;
+		}
 		/* The race of a stop and a crash: a stop was asked, so it is stopped. */
 		if (w->restart_wanted && !w->sv->shutting_down) {
 			worker_spawn(w);
@@ -445,13 +463,73 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 	schedule_restart(w, was == STATE_RUNNING);
 }
 
+/*
+ * Stop a worker that missed its start timeout or its watchdog; its exit
+ * then goes through the restart policy like any failure.
+ */
+static void
+force_stop(struct worker *w, enum forced_stop why)
+{
+	struct event ev = EVENT(EV_WATCHDOG, w);
+	char d[32];
+
+	if (why == FORCED_WATCHDOG) {
+		ev.pid = w->pid;
+		log_event(&ev);
+		stop_with(w, SIGABRT);
+	} else {
+		format_duration(d, sizeof(d), w->cfg->start_timeout_ms);
+		log_warnx("%s: not ready within %s; stopping it", w->name, d);
+		worker_stop(w);
+	}
+	w->stop_wanted = false;
+	w->forced = why;
+}
+
+/* READY=1 from the worker (ready=notify). */
+void
+worker_notify_ready(struct worker *w)
+{
+	if (w->state == STATE_STARTING && w->cfg->ready == READY_NOTIFY)
+		become_running(w);
+}
+
+/* WATCHDOG=1: the worker is alive; WATCHDOG=trigger: act as if not. */
+void
+worker_notify_watchdog(struct worker *w, bool trigger)
+{
+	if (w->state != STATE_RUNNING || w->cfg->watchdog_ms <= 0)
+		return;
+	if (trigger)
+		force_stop(w, FORCED_WATCHDOG);
+	else
+		host_watchdog(w, w->cfg->watchdog_ms);
+}
+
+/* EXTEND_TIMEOUT_USEC: the start deadline becomes now + usec. */
+void
+worker_notify_extend(struct worker *w, int64_t ms)
+{
+	if (w->state == STATE_STARTING && w->cfg->ready == READY_NOTIFY)
+		host_timer(w, ms);
+}
+
+void
+worker_watchdog_fired(struct worker *w)
+{
+	if (w->state == STATE_RUNNING)
+		force_stop(w, FORCED_WATCHDOG);
+}
+
 void
 worker_timer_fired(struct worker *w)
 {
 	switch (w->state) {
 	case STATE_STARTING:
-		/* It stayed up min_uptime (ready=none). */
-		become_running(w);
+		if (w->cfg->ready == READY_NOTIFY)
+			force_stop(w, FORCED_START_TIMEOUT);
+		else
+			become_running(w);	/* it stayed up min_uptime */
 		break;
 	case STATE_BACKOFF:
 		worker_spawn(w);

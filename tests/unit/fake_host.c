@@ -17,7 +17,7 @@ fake_reset(void)
 	fake.now = 1000000;
 	fake.next_pid = 100;
 	for (i = 0; i < sizeof(fake.deadline) / sizeof(fake.deadline[0]); i++)
-		fake.deadline[i] = -1;
+		fake.deadline[i] = fake.watchdog[i] = -1;
 }
 
 int64_t
@@ -78,4 +78,10 @@ fake_fire(struct worker *w)
 	fake.now = d;
 	fake.deadline[w->index] = -1;
 	worker_timer_fired(w);
+}
+
+void
+host_watchdog(struct worker *w, int64_t delay_ms)
+{
+	fake.watchdog[w->index] = delay_ms < 0 ? -1 : fake.now + delay_ms;
 }

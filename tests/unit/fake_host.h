@@ -12,6 +12,7 @@ struct fake_host {
 	int signals[16];	/* the signals sent, in order */
 	int nsignals;
 	int64_t deadline[8];	/* per worker index: timer, or -1 */
+	int64_t watchdog[8];	/* per worker index: watchdog, or -1 */
 	int changes;
 	int gave_up;
 };

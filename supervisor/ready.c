@@ -1,0 +1,212 @@
+/*
+ * ready.c: the sd_notify socket that workers with ready=notify or a
+ * watchdog send READY=1, STATUS=, WATCHDOG=1 and EXTEND_TIMEOUT_USEC= to,
+ * so that libsystemd's sd_notify(3) and systemd-notify(1) work unchanged.
+ *
+ * One datagram socket for all workers, in the abstract namespace: a
+ * worker running as another user can reach it (a socket file in
+ * supervise's 0700 directory would be out of its reach), and the name is
+ * autobound by the kernel, so two supervisors never collide.  What keeps
+ * strangers out is the per-datagram check of the sender's credentials
+ * (SO_PASSCRED): the worker's pid or a process in its group.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "supervise.h"
+
+#define READY_MSG_MAX 4096
+#define READY_FDS_MAX 16
+
+struct ready_sock {
+	ev_io io;
+	struct supervisor *sv;
+	char env[80];		/* NOTIFY_SOCKET=@NAME */
+};
+
+static void ready_cb(struct ev_loop *, ev_io *, int);
+
+static int
+ready_open(struct supervisor *sv)
+{
+	struct ready_sock *r;
+	struct sockaddr_un addr;
+	socklen_t len = sizeof(sa_family_t);
+	int fd, one = 1;
+
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	/* Only the family: the kernel picks a unique abstract name. */
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&addr, len) == -1)
+		goto fail;
+	len = sizeof(addr);
+	if (getsockname(fd, (struct sockaddr *)&addr, &len) == -1 ||
+	    len <= offsetof(struct sockaddr_un, sun_path) + 1)
+		goto fail;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		goto fail;
+	r->sv = sv;
+	snprintf(r->env, sizeof(r->env), "NOTIFY_SOCKET=@%.*s",
+	    (int)(len - offsetof(struct sockaddr_un, sun_path) - 1),
+	    addr.sun_path + 1);
+	ev_io_init(&r->io, ready_cb, fd, EV_READ);
+	ev_io_start(sv->loop, &r->io);
+	sv->ready = r;
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* The worker a datagram's sender belongs to: its pid or its group. */
+static struct worker *
+sender(struct supervisor *sv, pid_t pid)
+{
+	struct worker *w;
+	pid_t pgid = -1;
+	size_t i;
+
+	for (i = 0; i < sv->nworkers; i++) {
+		w = sv->workers[i];
+		if (w->pid > 1 && w->pid == pid)
+			return w;
+	}
+	if (pid > 1)
+		pgid = getpgid(pid);
+	for (i = 0; i < sv->nworkers && pgid > 1; i++) {
+		w = sv->workers[i];
+		if (w->pid == pgid)
+			return w;
+	}
+	return NULL;
+}
+
+/* One datagram: newline-separated KEY=VALUE assignments. */
+static void
+ready_message(struct worker *w, char *msg)
+{
+	char *line, *next;
+	long long usec;
+
+	for (line = msg; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (strcmp(line, "READY=1") == 0)
+			worker_notify_ready(w);
+		else if (strcmp(line, "WATCHDOG=1") == 0)
+			worker_notify_watchdog(w, false);
+		else if (strcmp(line, "WATCHDOG=trigger") == 0)
+			worker_notify_watchdog(w, true);
+		else if (strncmp(line, "STATUS=", 7) == 0) {
+			snprintf(w->status_text, sizeof(w->status_text), "%s",
+			    line + 7);
+			host_changed(w);
+		} else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
+			usec = strtoll(line + 20, NULL, 10);
+			if (usec > 0)
+				worker_notify_extend(w, usec / 1000);
+		}
+		/* Anything else (STOPPING=1, RELOADING=1, BARRIER=1): ignored. */
+	}
+}
+
+static void
+ready_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct ready_sock *r = container_of(io, struct ready_sock, io);
+	char buf[READY_MSG_MAX + 1];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred)) +
+		    CMSG_SPACE(READY_FDS_MAX * sizeof(int))];
+	} control;
+	struct iovec iov = { buf, READY_MSG_MAX };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	struct ucred *cred;
+	struct worker *w;
+	ssize_t n;
+	size_t i, nfds;
+	int *fds;
+
+	(void)loop;
+	(void)revents;
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = control.buf;
+		mh.msg_controllen = sizeof(control.buf);
+		n = recvmsg(io->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return;		/* EAGAIN: all read */
+		}
+		cred = NULL;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL;
+		    c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET)
+				continue;
+			if (c->cmsg_type == SCM_CREDENTIALS)
+				cred = (struct ucred *)(void *)CMSG_DATA(c);
+			else if (c->cmsg_type == SCM_RIGHTS) {
+				/* systemd-notify's BARRIER=1 waits for these. */
+				fds = (int *)(void *)CMSG_DATA(c);
+				nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (i = 0; i < nfds; i++)
+					close(fds[i]);
+			}
+		}
+		buf[n] = '\0';
+		if (cred == NULL || (w = sender(r->sv, cred->pid)) == NULL) {
+			log_warnx("notify: datagram from pid %d dropped: not "
+			    "from a worker", cred != NULL ? (int)cred->pid : -1);
+			continue;
+		}
+		ready_message(w, buf);
+	}
+}
+
+/*
+ * The environment entry for a worker that talks sd_notify; the socket is
+ * made the first time one is needed.  NULL if it cannot be.
+ */
+const char *
+ready_env(struct supervisor *sv)
+{
+	struct ready_sock *r;
+
+	if (sv->ready == NULL && ready_open(sv) == -1) {
+		log_warnx("notify socket: %s", strerror(errno));
+		return NULL;
+	}
+	r = sv->ready;
+	return r->env;
+}
+
+void
+ready_close(struct supervisor *sv)
+{
+	struct ready_sock *r = sv->ready;
+
+	if (r == NULL)
+		return;
+	ev_io_stop(sv->loop, &r->io);
+	close(r->io.fd);
+	free(r);
+	sv->ready = NULL;
+}
