@@ -591,6 +591,123 @@ after_settle_starts_pending_and_stops_in_reverse(void **state)
 	assert_int_equal(a->state, STATE_STOPPING);
 }
 
+static void
+ready_notify_waits_for_ready(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	f->wc[0].ready = READY_NOTIFY;
+	f->wc[0].start_timeout_ms = 5000;
+	worker_start(w);
+	/* min_uptime does not apply; the start timeout does. */
+	assert_int_equal(fake.deadline[0], fake.now + 5000);
+	worker_exec_ok(w);
+	assert_int_equal(w->state, STATE_STARTING);
+	worker_notify_ready(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+	assert_int_equal(fake.deadline[0], -1);
+	worker_notify_ready(w);
+	assert_int_equal(w->state, STATE_RUNNING);
+}
+
+static void
+start_timeout_is_a_failed_start(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	f->wc[0].ready = READY_NOTIFY;
+	f->wc[0].start_timeout_ms = 5000;
+	worker_start(w);
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_STOPPING);
+	assert_int_equal(fake.signals[0], SIGTERM);
+	worker_exited(w, KILLED(SIGTERM), 0, NULL);
+	assert_int_equal(w->state, STATE_BACKOFF);
+	assert_int_equal(w->failures, 1);
+	assert_int_equal(w->restarts, 1);
+}
+
+static void
+extend_timeout_moves_the_deadline(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	f->wc[0].ready = READY_NOTIFY;
+	f->wc[0].start_timeout_ms = 500;
+	worker_start(w);
+	worker_notify_extend(w, 3000);
+	assert_int_equal(fake.deadline[0], fake.now + 3000);
+}
+
+static void
+watchdog_armed_from_running_and_fed(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].watchdog_ms = 2000;
+	w = f->w[0];
+	worker_start(w);
+	assert_int_equal(fake.watchdog[0], -1);
+	fake_fire(w);
+	assert_int_equal(fake.watchdog[0], fake.now + 2000);
+	fake.now += 1500;
+	worker_notify_watchdog(w, false);
+	assert_int_equal(fake.watchdog[0], fake.now + 2000);
+}
+
+static void
+watchdog_timeout_aborts_and_restarts(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].watchdog_ms = 2000;
+	w = running(f, 0);
+	worker_watchdog_fired(w);
+	assert_int_equal(w->state, STATE_STOPPING);
+	assert_int_equal(fake.signals[0], SIGABRT);
+	assert_int_equal(fake.watchdog[0], -1);
+	assert_int_equal(fake.deadline[0], fake.now + 10000);
+	worker_exited(w, KILLED(SIGABRT), 0, NULL);
+	/* A failure of a running worker: restart_delay, not backoff. */
+	assert_int_equal(w->state, STATE_STARTING);
+	assert_int_equal(w->restarts, 1);
+	assert_int_equal(w->failures, 0);
+}
+
+static void
+watchdog_trigger_acts_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].watchdog_ms = 2000;
+	f->wc[0].restart = RESTART_NEVER;
+	w = running(f, 0);
+	worker_notify_watchdog(w, true);
+	assert_int_equal(fake.signals[0], SIGABRT);
+	worker_exited(w, KILLED(SIGABRT), 0, NULL);
+	assert_int_equal(w->state, STATE_EXITED);
+}
+
+static void
+stop_during_watchdog_kill_stays_stopped(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w;
+
+	f->wc[0].watchdog_ms = 2000;
+	w = running(f, 0);
+	worker_watchdog_fired(w);
+	worker_stop(w);
+	worker_exited(w, KILLED(SIGABRT), 0, NULL);
+	assert_int_equal(w->state, STATE_STOPPED);
+}
+
 int
 main(void)
 {
@@ -624,6 +741,13 @@ main(void)
 		T(kill_of_running_worker_sends_only_kill),
 		T(stop_of_exited_or_fatal_makes_stopped),
 		T(instance_names),
+		T(ready_notify_waits_for_ready),
+		T(start_timeout_is_a_failed_start),
+		T(extend_timeout_moves_the_deadline),
+		T(watchdog_armed_from_running_and_fed),
+		T(watchdog_timeout_aborts_and_restarts),
+		T(watchdog_trigger_acts_at_once),
+		T(stop_during_watchdog_kill_stays_stopped),
 		T(after_waits_for_running_or_success),
 		T(after_settle_starts_pending_and_stops_in_reverse),
 	};
