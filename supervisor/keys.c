@@ -582,6 +582,7 @@ keys_worker(struct worker_config *wc, enum sv_mode mode,
 	cmd = key_line(lines, "command");
 	plugin = key_line(lines, "plugin");
 	args = key_line(lines, "args");
+	wc->plugin_line = plugin;
 	if (cmd != 0 && plugin != 0 && !thread)
 		inifile_error(errs, cmd > plugin ? cmd : plugin, "%s: a worker "
 		    "has command or plugin, not both",

@@ -157,7 +157,10 @@ text_event(struct sbuf *sb, const struct event *ev)
 		sb_printf(sb, "%s: ", ev->worker);
 	switch (ev->kind) {
 	case EV_SPAWNED:
-		sb_printf(sb, "spawned pid %d", (int)ev->pid);
+		if (ev->pid > 0)
+			sb_printf(sb, "spawned pid %d", (int)ev->pid);
+		else
+			sb_printf(sb, "spawned thread");
 		break;
 	case EV_RUNNING:
 		sb_printf(sb, "running");

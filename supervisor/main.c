@@ -347,8 +347,9 @@ open_std_fds(void)
 }
 
 /*
- * Keys the config format knows but this build cannot honour yet: refused
- * like config errors rather than silently ignored.
+ * What only this program can check, after config.c: each plugin loads and
+ * speaks our ABI (plugin.c keeps it loaded), and in thread mode a stop
+ * can be waited for (a thread cannot be killed at once).
  */
 int
 supervisor_check_supported(const struct config *cfg, struct errlist *errs)
@@ -357,20 +358,16 @@ supervisor_check_supported(const struct config *cfg, struct errlist *errs)
 	size_t i;
 	int bad = 0;
 
-	if (cfg->mode == MODE_THREAD) {
-		errlist_add(errs, "%s: mode: thread mode is not available in "
-		    "this build", cfg->path);
-		bad++;
-	}
-	for (i = 0; i < cfg->nworkers; i++) {
+	for (i = 0; i < cfg->nworkers && cfg->mode == MODE_THREAD; i++) {
 		wc = &cfg->workers[i];
-		if (wc->plugin != NULL && cfg->mode != MODE_THREAD) {
-			errlist_add(errs, "%s:%d: plugin: plugin workers are not "
-			    "available in this build", wc->file, wc->line);
+		if (wc->stop_timeout_ms == 0) {
+			errlist_add(errs, "%s:%d: stop_timeout: 0 is not "
+			    "possible in thread mode (a thread cannot be "
+			    "killed)", wc->file, wc->line);
 			bad++;
 		}
 	}
-	return bad;
+	return bad + plugin_load(&the_supervisor, cfg, errs);
 }
 
 int
@@ -464,12 +461,14 @@ main(int argc, char *argv[])
 		errlist_free(&errs);
 		config_free(cfg);
 		free(cfg);
+		plugin_unload(sv);
 		return EXIT_CONFIG;
 	}
 	if (test_only) {
 		print_config(cfg);
 		config_free(cfg);
 		free(cfg);
+		plugin_unload(sv);
 		return 0;
 	}
 	sv->cfg = cfg;
@@ -482,6 +481,8 @@ main(int argc, char *argv[])
 	if ((sv->loop = ev_loop_new(EVFLAG_AUTO)) == NULL)
 		errx(EXIT_SOFTWARE, "cannot create the event loop");
 	spawn_init(sv);
+	if (cfg->mode == MODE_THREAD && thread_init(sv) == -1)
+		err(EXIT_SOFTWARE, "cannot set up worker threads");
 	notify_init(sv);
 	if (window_init(&sv->window, cfg->restart_limit) == -1)
 		err(EXIT_SOFTWARE, "calloc");
@@ -521,6 +522,7 @@ main(int argc, char *argv[])
 		ev_run(sv->loop, 0);
 
 	control_close(sv);
+	thread_close(sv);
 	ready_close(sv);
 	notify_close();
 	output_shutdown(sv);
@@ -531,6 +533,7 @@ main(int argc, char *argv[])
 	supervisor_retire_configs(sv);
 	config_free(sv->cfg);
 	free(sv->cfg);
+	plugin_unload(sv);
 	ev_loop_destroy(sv->loop);
 	return sv->exit_status;
 }

@@ -1,6 +1,9 @@
 /*
  * spawn.c: starting a worker's process (clone/exec), everything the child does before exec,
- * and the one place where children are reaped.
+ * and the one place where children are reaped.  A plugin worker in
+ * process mode is forked instead and does not exec: the same steps, then
+ * plugin_child() (plugin.c).  In thread mode host_spawn starts a thread
+ * (thread.c) and host_signal only asks it to stop.
  *
  * Reaping: supervise runs its own loop (ev_loop_new), not libev's default
  * loop, whose built-in SIGCHLD watcher reaps with waitpid(-1) before any
@@ -63,8 +66,12 @@ struct child_args {
 	int ngroups;
 	pid_t parent;
 	char *watchdog_pid;	/* "WATCHDOG_PID=" + room: the child fills it */
+	plugin_main_fn *fn;	/* a plugin: forked, runs fn instead of exec */
 	struct child_report report;
 };
+
+static const char *stage_what(struct spawn_info *, struct worker_config *,
+    char *, size_t);
 
 /*
  * Set once by spawn_init, read-only after: the fd of /dev/null for every
@@ -226,8 +233,15 @@ env_lookup(char **env, const char *key)
 static _Noreturn void
 child_fail(struct child_args *a, int stage)
 {
+	char what[PATH_MAX + 32];
+
 	a->report.err = errno != 0 ? errno : EIO;
 	a->report.stage = stage;
+	/* A forked plugin child's report never reaches the parent: say it. */
+	if (a->fn != NULL)
+		dprintf(STDERR_FILENO, "supervise: %s: %s: %s\n", a->w->name,
+		    stage_what(a->w->exec, a->w->cfg, what, sizeof(what)),
+		    strerror(a->report.err));
 	_exit(127);
 }
 
@@ -278,8 +292,9 @@ child_main(void *arg)
 	for (k = 0; k < sizeof(handled_signals) / sizeof(handled_signals[0]);
 	    k++)
 		(void)sigaction(handled_signals[k], &sa, NULL);
+	/* No exec to reset them for a plugin: every one, then. */
 	for (sig = 1; sig < NSIG; sig++)
-		if (sigismember(&ignored_at_start, sig) == 1)
+		if (a->fn != NULL || sigismember(&ignored_at_start, sig) == 1)
 			(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	(void)setpgid(0, 0);
@@ -298,9 +313,14 @@ child_main(void *arg)
 		child_fail(a, STAGE_FDS);
 	/*
 	 * Everything else supervise has open (the loop's epoll and signal
-	 * fds, other workers' pipes, the control socket) is closed at exec.
+	 * fds, other workers' pipes, the control socket) is closed at exec,
+	 * or now for a plugin, which never execs.
 	 */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
+	if (a->fn != NULL) {
+		if (close_range(3, ~0U, 0) == -1)
+			for (i = 3; i < 65536; i++)
+				(void)close(i);
+	} else if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
 		for (i = 3; i < 65536; i++)
 			(void)fcntl(i, F_SETFD, FD_CLOEXEC);
 	}
@@ -334,6 +354,10 @@ child_main(void *arg)
 		errno = ESRCH;
 		child_fail(a, STAGE_PARENT);
 	}
+	if (a->fn != NULL) {
+		environ = a->env;
+		plugin_child(a->w, a->fn);
+	}
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(a->path, wc->argv, a->env);
 	child_fail(a, STAGE_EXEC);
@@ -348,9 +372,17 @@ child_main(void *arg)
 static pid_t
 start_child(struct child_args *a)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	pid_t pid = vfork();
+	pid_t pid;
 
+	/* A plugin's child runs on in a copy of supervise: fork. */
+	if (a->fn != NULL) {
+		fflush(NULL);	/* no buffered output twice */
+		if ((pid = fork()) == 0)
+			child_main(a);
+		return pid;
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	pid = vfork();
 	if (pid == 0)
 		child_main(a);
 	return pid;
@@ -405,6 +437,8 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	sigset_t all, old;
 	pid_t pid;
 
+	if (wc->plugin != NULL && w->sv->cfg->mode == MODE_THREAD)
+		return thread_spawn(w, why, whylen);
 	if (x == NULL) {
 		if ((x = calloc(1, sizeof(*x))) == NULL) {
 			snprintf(why, whylen, "%s", strerror(errno));
@@ -448,8 +482,16 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	a.env = env;
 
 	/* Not found: reported like an exec failure, same message and policy. */
-	a.report.err = resolve_command(wc->argv[0], env_lookup(env, "PATH"),
-	    path, sizeof(path));
+	if (wc->plugin != NULL) {
+		snprintf(path, sizeof(path), "%s", wc->plugin);
+		if ((a.fn = plugin_entry(w->sv, wc->plugin)) == NULL) {
+			snprintf(why, whylen, "plugin %s is not loaded",
+			    wc->plugin);
+			goto out;
+		}
+	} else
+		a.report.err = resolve_command(wc->argv[0],
+		    env_lookup(env, "PATH"), path, sizeof(path));
 	a.path = path;
 	free(x->path);
 	if ((x->path = strdup(path)) == NULL)
@@ -583,6 +625,10 @@ spawn_reap(struct supervisor *sv)
 void
 host_signal(struct worker *w, int sig)
 {
+	if (w->thread != NULL) {
+		thread_signal(w, sig);
+		return;
+	}
 	if (w->pid <= 1)
 		return;
 	if (kill(-w->pid, sig) == -1 && errno == ESRCH)

@@ -68,6 +68,7 @@ struct worker_config {
 
 	char **argv;		/* command, NULL-terminated; NULL with plugin */
 	char *plugin;		/* absolute path; NULL with command */
+	int plugin_line;	/* where plugin = is, for messages */
 	char **args;		/* plugin arguments, NULL-terminated, or NULL */
 	unsigned instances;
 	bool autostart;
@@ -155,6 +156,7 @@ enum forced_stop { FORCED_NONE, FORCED_START_TIMEOUT, FORCED_WATCHDOG };
 struct ev_loop;
 struct output;		/* output.c */
 struct spawn_info;	/* spawn.c */
+struct plugin_thread;	/* thread.c */
 
 struct worker {
 	struct supervisor *sv;
@@ -185,6 +187,7 @@ struct worker {
 	void *timer;			/* struct ev_timer, owned by main.c */
 	struct spawn_info *exec;	/* spawn.c: how the last spawn went */
 	struct output *output;		/* output.c: capture state, or NULL */
+	struct plugin_thread *thread;	/* thread.c: while a thread runs */
 	char status_text[128];		/* STATUS= from sd_notify */
 };
 
@@ -212,6 +215,8 @@ struct supervisor {
 	void *control;			/* control.c state */
 	void *out;			/* output.c: the stdout sink */
 	void *ready;			/* ready.c: the workers' notify socket */
+	void *plugins;			/* plugin.c: the loaded shared objects */
+	void *threads;			/* thread.c: the threads' wake-up */
 };
 
 /* ------------------------------- config.c, keys.c, inifile.c, parse.c */
@@ -325,7 +330,8 @@ struct worker *worker_new(struct supervisor *sv, struct worker_config *wc,
     unsigned instance);
 void worker_free(struct worker *w);
 const char *worker_state_name(enum worker_state st);
-bool worker_is_up(const struct worker *w);	/* a process exists */
+/* A process exists, or a worker thread has not been joined. */
+bool worker_is_up(const struct worker *w);
 bool worker_should_run(const struct worker *w);
 void worker_start(struct worker *w);		/* by request or autostart */
 void worker_stop(struct worker *w);		/* by request or shutdown */
@@ -528,6 +534,34 @@ int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
 /* Refuse what the config format knows but this build cannot do yet. */
 int supervisor_check_supported(const struct config *cfg,
     struct errlist *errs);
+
+/* --------------------------------------------------------------- plugin.c */
+struct sv_worker;
+typedef int plugin_main_fn(struct sv_worker *, int, char **);
+/*
+ * dlopen (RTLD_NOW | RTLD_LOCAL) every plugin of cfg not loaded yet, and
+ * check its ABI version and entry point.  Returns the number of errors
+ * added ("FILE:LINE: plugin: ...").  Plugins stay loaded until
+ * plugin_unload(): threads and forked children run their code.
+ */
+int plugin_load(struct supervisor *sv, const struct config *cfg,
+    struct errlist *errs);
+plugin_main_fn *plugin_entry(struct supervisor *sv, const char *path);
+void plugin_unload(struct supervisor *sv);
+/*
+ * In the forked child of a process-mode plugin worker, once its fds,
+ * credentials and environment are set: run the plugin, exit with its
+ * return value.  All signals are blocked on entry.
+ */
+_Noreturn void plugin_child(struct worker *w, plugin_main_fn *fn);
+
+/* --------------------------------------------------------------- thread.c */
+int thread_init(struct supervisor *sv);
+/* host_spawn in thread mode: 1 with the thread started, or -1 (why). */
+int thread_spawn(struct worker *w, char *why, size_t whylen);
+/* host_signal for a thread: asks it to stop; KILL cannot, so exits 70. */
+void thread_signal(struct worker *w, int sig);
+void thread_close(struct supervisor *sv);
 
 /* ---------------------------------------------------------------- after.c */
 bool after_deps_ready(const struct supervisor *sv, const struct worker *w);

@@ -82,7 +82,7 @@ worker_free(struct worker *w)
 bool
 worker_is_up(const struct worker *w)
 {
-	return w->pid > 1;
+	return w->pid > 1 || w->thread != NULL;
 }
 
 /* Whether the worker is meant to be running, for `check` and READY=1. */

@@ -1,0 +1,397 @@
+/*
+ * thread.c: thread mode.  Each worker instance is a thread of supervise
+ * running the plugin's supervise_worker_main; the state machine
+ * (worker.c) is the same as for processes, with the thread standing in
+ * for the process: host_spawn starts it, its return is the exit status,
+ * a stop sets a flag.
+ *
+ * Worker threads never touch libev or a struct worker.  What they tell the
+ * loop (ready, heartbeat, returned) are bits in their plugin_thread,
+ * posted with one eventfd that the loop watches; the loop reads the bits
+ * and calls the state machine.  A bit already set costs no system call.
+ * Their log lines go to the worker's stderr as configured (output.c's
+ * pipe for prefix, read by the loop like a process's output).
+ *
+ * Worker threads start with every signal blocked, so that TERM, HUP and
+ * CHLD reach the loop thread.  A fault (SIGSEGV, abort) is not caught: it
+ * ends supervise and every worker with it, as it must.  Nor can a thread
+ * be killed: one that does not return within stop_timeout makes
+ * supervise exit with 70.
+ */
+#include <sys/eventfd.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "supervise.h"
+#include "worker.h"
+
+#define POST_READY	0x1u
+#define POST_HEARTBEAT	0x2u
+#define POST_DONE	0x4u	/* main returned: status is valid */
+
+/* sv->threads: the loop's side. */
+struct thread_host {
+	ev_io io;
+	int efd;		/* eventfd the threads post to */
+	struct supervisor *sv;
+};
+
+struct plugin_thread {
+	struct sv_worker sw;		/* the plugin's handle: sw.host = this */
+	struct thread_host *host;
+	pthread_t tid;
+	plugin_main_fn *main;
+	char **argv;			/* plugin path, then args */
+	int argc;
+	char name[WORKER_NAME_LEN];	/* reload may rename the worker */
+	int log_fd;			/* the worker's stderr */
+	atomic_bool stop;
+	atomic_uint posted;		/* POST_* not yet seen by the loop */
+	int status;			/* main's return, with POST_DONE */
+	pthread_mutex_t mu;		/* with cv: sleep, woken by a stop */
+	pthread_cond_t cv;
+};
+
+static struct plugin_thread *
+self(struct sv_worker *sw)
+{
+	return sw->host;
+}
+
+static void
+post(struct plugin_thread *t, unsigned bit)
+{
+	uint64_t one = 1;
+
+	/* The loop clears the bits after reading the eventfd: no wake lost. */
+	if ((atomic_fetch_or(&t->posted, bit) & bit) == 0)
+		while (write(t->host->efd, &one, sizeof(one)) == -1 &&
+		    errno == EINTR)
+			;
+}
+
+static const char *
+t_name(struct sv_worker *sw)
+{
+	return self(sw)->name;
+}
+
+static int
+t_should_stop(struct sv_worker *sw)
+{
+	return atomic_load(&self(sw)->stop);
+}
+
+static int
+t_sleep(struct sv_worker *sw, unsigned ms)
+{
+	struct plugin_thread *t = self(sw);
+	struct timespec end;
+	int r = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&t->mu);
+	while (!atomic_load(&t->stop) && r != ETIMEDOUT)
+		r = pthread_cond_timedwait(&t->cv, &t->mu, &end);
+	pthread_mutex_unlock(&t->mu);
+	return atomic_load(&t->stop) ? -1 : 0;
+}
+
+static void
+t_ready(struct sv_worker *sw)
+{
+	post(self(sw), POST_READY);
+}
+
+static void
+t_heartbeat(struct sv_worker *sw)
+{
+	post(self(sw), POST_HEARTBEAT);
+}
+
+/* One line in one write(2), as a process's stderr would carry it. */
+static void
+t_vlog(struct sv_worker *sw, const char *fmt, va_list ap)
+{
+	struct plugin_thread *t = self(sw);
+	char buf[LINE_MAX_LEN + 1];
+	int n;
+
+	if (t->log_fd == -1)
+		return;
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	while (write(t->log_fd, buf, (size_t)n) == -1 && errno == EINTR)
+		;
+}
+
+static int
+t_mode(struct sv_worker *sw)
+{
+	(void)sw;
+	return SV_WORKER_THREAD;
+}
+
+static const struct sv_worker_ops thread_ops = {
+	.abi_version = SUPERVISE_WORKER_ABI_VERSION,
+	.size = sizeof(struct sv_worker_ops),
+	.name = t_name,
+	.should_stop = t_should_stop,
+	.sleep = t_sleep,
+	.ready = t_ready,
+	.heartbeat = t_heartbeat,
+	.vlog = t_vlog,
+	.mode = t_mode,
+};
+
+static void *
+thread_main(void *arg)
+{
+	struct plugin_thread *t = arg;
+
+	t->status = t->main(&t->sw, t->argc, t->argv);
+	/* Closed before the loop hears of it: its reader sees EOF. */
+	if (t->log_fd > STDERR_FILENO)
+		close(t->log_fd);
+	t->log_fd = -1;
+	post(t, POST_DONE);
+	return NULL;
+}
+
+static void
+thread_release(struct plugin_thread *t)
+{
+	if (t->log_fd > STDERR_FILENO)
+		close(t->log_fd);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	free(t->argv);
+	free(t);
+}
+
+/* The loop side of POST_DONE: join, then it is an exit like any other. */
+static void
+thread_done(struct worker *w, struct plugin_thread *t)
+{
+	int status = t->status & 0xff;
+
+	pthread_join(t->tid, NULL);
+	w->thread = NULL;
+	thread_release(t);
+	output_drain(w);
+	worker_exited(w, W_EXITCODE(status, 0), 0, NULL);
+}
+
+static void
+wake_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct thread_host *h = container_of(io, struct thread_host, io);
+	struct supervisor *sv = h->sv;
+	struct plugin_thread *t;
+	struct worker *w;
+	uint64_t n;
+	unsigned bits;
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	if (read(h->efd, &n, sizeof(n)) == -1 && errno != EAGAIN)
+		log_warnx("threads: reading the eventfd: %s", strerror(errno));
+	for (i = 0; i < sv->nworkers; i++) {
+		w = sv->workers[i];
+		if ((t = w->thread) == NULL)
+			continue;
+		bits = atomic_exchange(&t->posted, 0);
+		if (bits & POST_READY)
+			worker_notify_ready(w);
+		if (bits & POST_HEARTBEAT)
+			worker_notify_watchdog(w, false);
+		/* The calls above may have asked it to stop, not more. */
+		if ((bits & POST_DONE) && w->thread == t)
+			thread_done(w, t);
+	}
+}
+
+int
+thread_init(struct supervisor *sv)
+{
+	struct thread_host *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return -1;
+	if ((h->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		free(h);
+		return -1;
+	}
+	h->sv = sv;
+	ev_io_init(&h->io, wake_cb, h->efd, EV_READ);
+	ev_io_start(sv->loop, &h->io);
+	sv->threads = h;
+	return 0;
+}
+
+void
+thread_close(struct supervisor *sv)
+{
+	struct thread_host *h = sv->threads;
+
+	if (h == NULL)
+		return;
+	ev_io_stop(sv->loop, &h->io);
+	close(h->efd);
+	free(h);
+	sv->threads = NULL;
+}
+
+/* The fd the thread logs to: its own copy of the worker's stderr. */
+static int
+log_fd_of(int child_fd[2])
+{
+	if (child_fd[1] == -1)
+		return STDERR_FILENO;		/* inherit */
+	return fcntl(child_fd[1], F_DUPFD_CLOEXEC, 3);
+}
+
+static struct plugin_thread *
+thread_new(struct worker *w, char *why, size_t whylen)
+{
+	struct worker_config *wc = w->cfg;
+	struct plugin_thread *t;
+	size_t n = 0, i;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		goto fail;
+	while (wc->args != NULL && wc->args[n] != NULL)
+		n++;
+	if ((t->argv = calloc(n + 2, sizeof(*t->argv))) == NULL) {
+		free(t);
+		goto fail;
+	}
+	t->argv[0] = wc->plugin;
+	for (i = 0; i < n; i++)
+		t->argv[i + 1] = wc->args[i];
+	t->argc = (int)n + 1;
+	t->sw.ops = &thread_ops;
+	t->sw.host = t;
+	t->host = w->sv->threads;
+	t->log_fd = -1;
+	snprintf(t->name, sizeof(t->name), "%s", w->name);
+	atomic_init(&t->stop, false);
+	atomic_init(&t->posted, 0);
+	pthread_mutex_init(&t->mu, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&t->cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	return t;
+fail:
+	snprintf(why, whylen, "%s", strerror(errno));
+	return NULL;
+}
+
+/*
+ * Start w's thread.  The strings of argv are the config's, which stays
+ * alive (retired, not freed) while a worker refers to it.
+ */
+int
+thread_spawn(struct worker *w, char *why, size_t whylen)
+{
+	struct plugin_thread *t;
+	int child_fd[2], err;
+	sigset_t all, old;
+
+	if (w->sv->threads == NULL) {
+		snprintf(why, whylen, "no thread host");
+		return -1;
+	}
+	if ((t = thread_new(w, why, whylen)) == NULL)
+		return -1;
+	if ((t->main = plugin_entry(w->sv, w->cfg->plugin)) == NULL) {
+		snprintf(why, whylen, "plugin %s is not loaded", w->cfg->plugin);
+		thread_release(t);
+		return -1;
+	}
+	if (output_prepare(w, child_fd, why, whylen) == -1) {
+		thread_release(t);
+		return -1;
+	}
+	if ((t->log_fd = log_fd_of(child_fd)) == -1) {
+		snprintf(why, whylen, "output: %s", strerror(errno));
+		output_abort(w, child_fd);
+		thread_release(t);
+		return -1;
+	}
+	/* The thread inherits this mask: signals are the loop's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&t->tid, NULL, thread_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		snprintf(why, whylen, "pthread_create: %s", strerror(err));
+		output_abort(w, child_fd);
+		thread_release(t);
+		return -1;
+	}
+	w->thread = t;
+	output_started(w, child_fd);
+	return 1;
+}
+
+/*
+ * A stop: set the flag and end a sleep.  KILL, after stop_timeout or at a
+ * second TERM, cannot be done to a thread: supervise exits 70, its own
+ * end taking the thread with it.
+ */
+void
+thread_signal(struct worker *w, int sig)
+{
+	struct plugin_thread *t = w->thread;
+	char d[32];
+
+	if (sig == SIGCONT)
+		return;
+	pthread_mutex_lock(&t->mu);
+	atomic_store(&t->stop, true);
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	if (sig != SIGKILL || (atomic_load(&t->posted) & POST_DONE))
+		return;
+	if (w->sv->kill_now)
+		log_warnx("%s: thread did not stop; exiting %d", w->name,
+		    EXIT_SOFTWARE);
+	else {
+		format_duration(d, sizeof(d), w->cfg->stop_timeout_ms);
+		log_warnx("%s: thread did not stop within %s; exiting %d",
+		    w->name, d, EXIT_SOFTWARE);
+	}
+	/* What the workers wrote so far still goes out. */
+	output_shutdown(w->sv);
+	_exit(EXIT_SOFTWARE);
+}
