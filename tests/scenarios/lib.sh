@@ -67,7 +67,11 @@ write_config() { cat > "$1"; }
 # $T/out, stderr (the event log) to $T/err.  Sets SV_PID.
 sv_start() {
 	local conf=$1; shift
-	"$SUPERVISE" -c "$conf" -s "$SOCK" "$@" > "$T/out" 2> "$T/err" &
+	# Truncate here, not in the background child: a check right after
+	# sv_start must never read the previous run's log.
+	: > "$T/out"
+	: > "$T/err"
+	"$SUPERVISE" -c "$conf" -s "$SOCK" "$@" >> "$T/out" 2>> "$T/err" &
 	SV_PID=$!
 	track "$SV_PID"
 }
@@ -156,11 +160,7 @@ sv_signal() { kill -"$1" "$SV_PID"; }
 # by the test itself: sv_start's redirections happen in the background
 # child, so until it runs a check could read the last run's log (or find
 # no log at all).
-sv_run() {
-	: > "$T/out"
-	: > "$T/err"
-	sv_start "$@"
-}
+sv_run() { sv_start "$@"; }
 # sv_use_socket NAME: a fresh socket for the next sv_start in this test.
 sv_use_socket() { SOCK="$T/$1"; }
 
