@@ -118,7 +118,7 @@ put_worker(struct pbuf *b, const struct worker *w, int64_t now)
 	r.name = w->name;
 	r.state = worker_state_name(w->state);
 	r.pid = w->pid > 1 ? w->pid : 0;
-	if (r.pid != 0 && now > w->spawned_ms)
+	if (worker_is_up(w) && now > w->spawned_ms)
 		r.uptime_ms = now - w->spawned_ms;
 	r.restarts = w->restarts;
 	if (w->has_exited && WIFSIGNALED(w->last_status)) {
@@ -161,6 +161,10 @@ do_select(struct command_client *c, struct proto_request *req)
 			bad++;
 			proto_put_msg(c->out, "%s: %s", w->name,
 			    worker_state_name(w->state));
+		} else if (req->cmd == CMD_SIGNAL && w->thread != NULL) {
+			bad++;
+			proto_put_msg(c->out, "%s: a thread cannot be signalled",
+			    w->name);
 		} else if (req->cmd == CMD_SIGNAL && w->pid <= 1) {
 			/* The worker's pid only: never a group, never <= 1. */
 			bad++;

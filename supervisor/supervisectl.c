@@ -220,14 +220,16 @@ print_table(const struct status *st)
 		die(EXIT_FAILED, "%s", strerror(errno));
 	for (i = 0; i < st->n; i++) {
 		r = &st->rows[i];
-		if (r->pid > 0) {
+		if (r->pid > 0)
 			snprintf(cell[i][0], sizeof(cell[i][0]), "%ld", r->pid);
+		else
+			strcpy(cell[i][0], "-");
+		/* A thread-mode worker is up without a pid. */
+		if (r->pid > 0 || r->uptime_ms > 0)
 			proto_format_uptime(cell[i][1], sizeof(cell[i][1]),
 			    r->uptime_ms);
-		} else {
-			strcpy(cell[i][0], "-");
+		else
 			strcpy(cell[i][1], "-");
-		}
 		snprintf(cell[i][2], sizeof(cell[i][2]), "%lu", r->restarts);
 		proto_format_last(cell[i][3], sizeof(cell[i][3]), r);
 		w[0] = width(w[0], r->name);

@@ -77,6 +77,11 @@ check "thread: calm started once" test "$(log_count 'calm: spawned')" = 1
 check "thread: a log line reaches stdout prefixed" wait_out 5 "^ex \| crashy: line 1$"
 check "thread: status shows no pid" \
     test "$(ctl status calm | awk '$1 == "calm" { print $3 }')" = "-"
+check "thread: status shows an uptime" \
+    test "$(ctl status calm | awk '$1 == "calm" { print $4 }')" != "-"
+ctl signal USR1 calm > "$T/sig" 2>&1
+check "thread: signal is refused" test $? = 1
+check "thread: and says why" grep -q "calm: a thread cannot be signalled" "$T/sig"
 
 # ---- thread mode: TERM stops the threads, exit 0
 sv_signal TERM
