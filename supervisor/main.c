@@ -99,6 +99,8 @@ arm(struct worker *w, bool watchdog, int64_t delay_ms)
 	ev_timer_stop(w->sv->loop, t);
 	if (delay_ms < 0)
 		return;
+	/* Count from now, not from the loop's cached time (long spawns). */
+	ev_now_update(w->sv->loop);
 	ev_timer_set(t, (double)delay_ms / 1000.0, 0.0);
 	ev_timer_start(w->sv->loop, t);
 }

@@ -400,6 +400,7 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 {
 	struct event ev = EVENT(EV_STOPPED, w);
 	enum worker_state was = w->state;
+	bool forced = false;
 	char reason[512];
 	int64_t uptime = host_now_ms() - w->spawned_ms;
 
@@ -422,6 +423,7 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 			was = w->forced == FORCED_WATCHDOG ? STATE_RUNNING :
 			    STATE_STARTING;
 			w->forced = FORCED_NONE;
+			forced = true;
 			break;
 		}
 		/* The race of a stop and a crash: a stop was asked, so it is stopped. */
@@ -455,7 +457,9 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 		schedule_restart(w, false);
 		return;
 	}
-	if (w->sv->shutting_down || !policy_should_restart(w->cfg, wstatus, 0)) {
+	/* After a start timeout or a watchdog, even exit 0 is a failure. */
+	if (w->sv->shutting_down || (forced ? w->cfg->restart == RESTART_NEVER :
+	    !policy_should_restart(w->cfg, wstatus, 0))) {
 		set_state(w, STATE_EXITED);
 		return;
 	}

@@ -630,6 +630,20 @@ start_timeout_is_a_failed_start(void **state)
 }
 
 static void
+exit_0_after_start_timeout_is_still_a_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	f->wc[0].ready = READY_NOTIFY;
+	f->wc[0].restart = RESTART_ON_FAILURE;
+	worker_start(w);
+	fake_fire(w);
+	worker_exited(w, EXIT(0), 0, NULL);
+	assert_int_equal(w->state, STATE_BACKOFF);
+}
+
+static void
 extend_timeout_moves_the_deadline(void **state)
 {
 	struct fixture *f = *state;
@@ -743,6 +757,7 @@ main(void)
 		T(instance_names),
 		T(ready_notify_waits_for_ready),
 		T(start_timeout_is_a_failed_start),
+		T(exit_0_after_start_timeout_is_still_a_failure),
 		T(extend_timeout_moves_the_deadline),
 		T(watchdog_armed_from_running_and_fed),
 		T(watchdog_timeout_aborts_and_restarts),
