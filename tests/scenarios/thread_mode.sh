@@ -48,6 +48,31 @@ check "process: exit 0" test "${SV_STATUS:-x}" = 0
 # A forked child's /proc/PID/environ is supervise's: check by pid.
 check "process: no worker left" all_dead $(spawned_pids)
 
+# ---- process mode: a plugin's child is set up as a command's, no exec
+mkdir -p "$T/wd"
+write_config "$T/c.ini" <<INI
+[worker:setup]
+plugin = $CRASHY_PLUGIN
+directory = $T/wd
+limit_nofile = 77
+min_uptime = 50ms
+INI
+sv_run "$T/c.ini"
+check "process: setup running" wait_log 10 "setup: running"
+p=$(pid_of setup)
+check "process: the child has the worker's directory" \
+    test "$(readlink "/proc/$p/cwd")" = "$T/wd"
+check "process: and its limits" \
+    grep -Eq "^Max open files +77 +77 " "/proc/$p/limits"
+check "process: and only fds 0, 1 and 2 of supervise's" \
+    test "$(ls "/proc/$p/fd" | sort -n | tr '\n' ' ')" = "0 1 2 "
+check "process: in a process group of its own" \
+    test "$(awk '{ print $5 }' "/proc/$p/stat")" = "$p"
+sv_signal TERM
+check "process: setup stops on TERM" sv_wait_exit 10
+check "process: exit 0 after setup" test "${SV_STATUS:-x}" = 0
+check "process: setup exited 0 when stopped" log_has "setup: exited with status 0"
+
 # ---- thread mode: the same segv ends supervise with 128+11
 sv_run "$T/w.ini" -m thread
 check "thread: supervise ends" sv_wait_exit 15
