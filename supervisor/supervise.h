@@ -385,6 +385,17 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "200ms", "2s", "1m30s": how durations appear in the event log. */
 void format_duration(char *buf, size_t len, int64_t ms);
 
+/* ------------------------------------------------------------------ env.c */
+/*
+ * The worker's environment: supervise's own without NOTIFY_SOCKET,
+ * WATCHDOG_* and LISTEN_*; then pre; then env=; then post.  A KEY set
+ * twice keeps its later value.  The array is malloc'd, its strings are
+ * borrowed.
+ */
+char **env_build(struct worker *w, char *pre[], size_t npre, char *post[],
+    size_t npost);
+const char *env_lookup(char **env, const char *key);	/* or NULL */
+
 /* ---------------------------------------------------------------- spawn.c */
 int spawn_init(struct supervisor *sv);
 void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */

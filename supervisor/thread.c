@@ -280,6 +280,7 @@ thread_new(struct worker *w, char *why, size_t whylen)
 {
 	struct worker_config *wc = w->cfg;
 	struct plugin_thread *t;
+	pthread_condattr_t ca;
 	size_t n = 0, i;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -302,14 +303,11 @@ thread_new(struct worker *w, char *why, size_t whylen)
 	atomic_init(&t->stop, false);
 	atomic_init(&t->posted, 0);
 	pthread_mutex_init(&t->mu, NULL);
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&t->cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	/* t_sleep's deadline is on the monotonic clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	return t;
 fail:
 	snprintf(why, whylen, "%s", strerror(errno));
