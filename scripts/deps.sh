@@ -4,7 +4,7 @@
 # through sudo.
 set -eu
 
-packages="gcc clang meson ninja-build pkg-config libev-dev libinih-dev
+packages="gcc libc6-dev clang meson ninja-build pkg-config libev-dev libinih-dev
 libcmocka-dev mandoc logrotate python3 procps util-linux"
 
 missing=
