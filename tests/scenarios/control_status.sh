@@ -161,7 +161,9 @@ check "-h: exit 0" test "$(rc_of "$SUPERVISECTL" -h)" = 0
 check "-h: usage on stdout" grep -q '^usage: supervisectl ' "$T/o"
 man="$(dirname "$SCENARIO_LIB")/../../man/supervisectl.1"
 if command -v mandoc > /dev/null && [ -f "$man" ]; then
-	mandoc -Tascii "$man" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+	# Strip mandoc's overstrikes with sed: col(1) is not always there.
+	mandoc -Tascii "$man" | sed 's/.\x08//g' |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
 	    sed '1d;$d;/^$/d;s/^ *//' > "$T/synopsis"
 	sed 's/^usage: //;s/^ *//' "$T/o" > "$T/usage"
 	check "usage matches the man page SYNOPSIS" cmp -s "$T/synopsis" \
