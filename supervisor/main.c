@@ -498,6 +498,12 @@ main(int argc, char *argv[])
 	ev_signal_init(&ls.sighup, signal_cb, SIGHUP);
 	ev_signal_init(&ls.sigusr1, signal_cb, SIGUSR1);
 	ev_signal_init(&ls.sigchld, signal_cb, SIGCHLD);
+	/*
+	 * A dead worker comes before anything else pending in the same loop
+	 * pass (a client's status request, output to copy): restart latency
+	 * should not depend on how busy the control socket is.
+	 */
+	ev_set_priority(&ls.sigchld, EV_MAXPRI);
 	ev_signal_start(sv->loop, &ls.sigterm);
 	ev_signal_start(sv->loop, &ls.sigint);
 	ev_signal_start(sv->loop, &ls.sighup);
