@@ -227,7 +227,9 @@ supervisor_shutdown(struct supervisor *sv, int status)
 	ev_timer_start(sv->loop, &ls->shutdown_timer);
 	for (i = sv->nworkers; i-- > 0; ) {
 		sv->workers[i]->start_pending = false;
-		if (after_dependents_down(sv, sv->workers[i]))
+		/* Not up (BACKOFF, say): stopped now, its timer cleared. */
+		if (!worker_is_up(sv->workers[i]) ||
+		    after_dependents_down(sv, sv->workers[i]))
 			worker_stop(sv->workers[i]);
 		else
 			sv->workers[i]->stop_pending = true;

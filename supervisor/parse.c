@@ -38,6 +38,9 @@ parse_number(const char *s, uint64_t *n)
 	return parse_digits(s, &end, n) == -1 || *end != '\0' ? -1 : 0;
 }
 
+/* About a hundred years: more is a mistake, and would overflow in µs. */
+#define DURATION_MAX_MS ((uint64_t)100 * 366 * 24 * 3600 * 1000)
+
 int
 parse_duration(const char *s, int64_t *ms)
 {
@@ -57,7 +60,8 @@ parse_duration(const char *s, int64_t *ms)
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].suffix) != 0)
 			continue;
-		if (n > (uint64_t)INT64_MAX / units[i].ms)
+		/* Bounded so that any duration in microseconds still fits. */
+		if (n > DURATION_MAX_MS / units[i].ms)
 			return -1;
 		*ms = (int64_t)(n * units[i].ms);
 		return 0;

@@ -60,8 +60,11 @@ policy_backoff(const struct worker_config *wc, unsigned failures)
 	base = wc->restart_delay_ms > BACKOFF_BASE_MS ?
 	    wc->restart_delay_ms : BACKOFF_BASE_MS;
 	delay = base;
-	for (k = 1; k < failures && delay < wc->backoff_max_ms; k++)
+	for (k = 1; k < failures && delay < wc->backoff_max_ms; k++) {
+		if (delay > wc->backoff_max_ms / 2)
+			return wc->backoff_max_ms;	/* doubling would pass it */
 		delay *= 2;
+	}
 	return delay < wc->backoff_max_ms ? delay : wc->backoff_max_ms;
 }
 

@@ -193,12 +193,16 @@ schedule_restart(struct worker *w, bool was_running)
 	ev.delay_ms = delay;
 	ev.restarts = (int)w->restarts;
 	log_event(&ev);
-	if (delay <= 0) {
+	/*
+	 * Spawn at once only after an exit: a start that failed without a
+	 * process would otherwise recurse here through worker_spawn.
+	 */
+	if (delay <= 0 && was_running) {
 		worker_spawn(w);
 		return;
 	}
 	set_state(w, STATE_BACKOFF);
-	host_timer(w, delay);
+	host_timer(w, delay > 0 ? delay : 0);
 }
 
 /*
@@ -536,7 +540,10 @@ worker_timer_fired(struct worker *w)
 			become_running(w);	/* it stayed up min_uptime */
 		break;
 	case STATE_BACKOFF:
-		worker_spawn(w);
+		if (w->sv->shutting_down)
+			worker_stop(w);		/* never restarted by a shutdown */
+		else
+			worker_spawn(w);
 		break;
 	case STATE_STOPPING:
 		/* stop_timeout passed: KILL the group; the exit follows. */

@@ -108,6 +108,20 @@ backoff_starts_at_restart_delay(void **state)
 }
 
 static void
+backoff_never_overflows(void **state)
+{
+	struct worker_config wc = config(RESTART_ALWAYS);
+
+	(void)state;
+	wc.restart_delay_ms = INT64_MAX / 4;
+	wc.backoff_max_ms = INT64_MAX - 1;
+	assert_int_equal(policy_backoff(&wc, 2), INT64_MAX / 4 * 2);
+	assert_int_equal(policy_backoff(&wc, 3), INT64_MAX / 4 * 4);
+	assert_int_equal(policy_backoff(&wc, 4), INT64_MAX - 1);
+	assert_int_equal(policy_backoff(&wc, 64), INT64_MAX - 1);
+}
+
+static void
 backoff_max_below_base(void **state)
 {
 	struct worker_config wc = config(RESTART_ALWAYS);
@@ -173,6 +187,7 @@ main(void)
 		cmocka_unit_test(backoff_doubles_from_100ms),
 		cmocka_unit_test(backoff_starts_at_restart_delay),
 		cmocka_unit_test(backoff_max_below_base),
+		cmocka_unit_test(backoff_never_overflows),
 		cmocka_unit_test(window_without_limit_admits_all),
 		cmocka_unit_test(window_refuses_limit_plus_one),
 		cmocka_unit_test(window_resizes_with_limit),

@@ -415,6 +415,38 @@ spawn_failure_backs_off(void **state)
 }
 
 static void
+failed_spawn_with_zero_backoff_goes_through_the_loop(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	f->wc[0].backoff_max_ms = 0;
+	fake.spawn_fail = 1000;
+	worker_start(w);
+	/* One attempt, then BACKOFF with a 0 ms timer: no recursion. */
+	assert_int_equal(fake.spawns, 1);
+	assert_int_equal(w->state, STATE_BACKOFF);
+	assert_int_equal(fake.deadline[0], fake.now);
+	fake_fire(w);
+	assert_int_equal(fake.spawns, 2);
+}
+
+static void
+backoff_timer_during_shutdown_stops(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *w = f->w[0];
+
+	worker_start(w);
+	worker_exited(w, EXIT(1), 0, NULL);
+	assert_int_equal(w->state, STATE_BACKOFF);
+	f->sv.shutting_down = true;
+	fake_fire(w);
+	assert_int_equal(w->state, STATE_STOPPED);
+	assert_int_equal(fake.spawns, 1);
+}
+
+static void
 supervisor_limit_gives_up(void **state)
 {
 	struct fixture *f = *state;
@@ -746,6 +778,8 @@ main(void)
 		T(permanent_exec_error_is_fatal),
 		T(transient_exec_error_backs_off),
 		T(spawn_failure_backs_off),
+		T(failed_spawn_with_zero_backoff_goes_through_the_loop),
+		T(backoff_timer_during_shutdown_stops),
 		T(supervisor_limit_gives_up),
 		T(shutdown_exit_is_not_restarted),
 		T(one_for_one_leaves_others),
