@@ -26,7 +26,12 @@
 
 enum phase { PH_DONE, PH_STOP, PH_START, PH_NEED_START };
 
+/*
+ * A worker a request waits on, by its id: reload may rename it (NAME
+ * becomes NAME:0 when instances grows) or free it.
+ */
 struct target {
+	unsigned long id;
 	char name[WORKER_NAME_LEN];
 	enum phase phase;
 };
@@ -270,7 +275,7 @@ target_start(struct command_client *c, struct target *t)
 	size_t i;
 
 	for (i = 0; i < sv->nworkers && w == NULL; i++)
-		if (strcmp(sv->workers[i]->name, t->name) == 0)
+		if (sv->workers[i]->id == t->id)
 			w = sv->workers[i];
 	if (w != NULL && !w->removed && !sv->shutting_down)
 		worker_start(w);
@@ -310,6 +315,7 @@ do_lifecycle(struct command_client *c, struct proto_request *req)
 	 */
 	for (i = 0; i < n; i++) {
 		w = ws[i];
+		p->t[i].id = w->id;
 		snprintf(p->t[i].name, sizeof(p->t[i].name), "%s", w->name);
 		if (req->cmd == CMD_STOP || (req->cmd == CMD_RESTART &&
 		    !is_down(w->state))) {
@@ -357,9 +363,14 @@ command_request(struct command_client *c, const char *line, size_t len)
 		do_reload(c);
 		break;
 	case CMD_SHUTDOWN:
-		/* No reply: the connection closes when supervise exits. */
+		/*
+		 * No reply: the connection closes when supervise exits.  A
+		 * second request during a shutdown only waits as well: asking
+		 * again must not turn into the second TERM (kill at once).
+		 */
 		c->shutdown_wait = true;
-		supervisor_shutdown(c->sv, 0);
+		if (!c->sv->shutting_down)
+			supervisor_shutdown(c->sv, 0);
 		break;
 	}
 	proto_request_free(&req);
@@ -374,9 +385,11 @@ command_worker_changed(struct command_client *c, const struct worker *w)
 	if ((p = c->wait) == NULL)
 		return;
 	for (i = 0; i < p->n; i++)
-		if (p->t[i].phase != PH_DONE &&
-		    strcmp(p->t[i].name, w->name) == 0)
+		if (p->t[i].phase != PH_DONE && p->t[i].id == w->id) {
+			snprintf(p->t[i].name, sizeof(p->t[i].name), "%s",
+			    w->name);
 			target_update(c, p, &p->t[i], w->state);
+		}
 	if (p->left == 0)
 		pending_finish(c);
 }

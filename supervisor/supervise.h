@@ -162,6 +162,7 @@ struct worker {
 	struct supervisor *sv;
 	struct worker_config *cfg;	/* swapped on reload */
 	char name[WORKER_NAME_LEN];	/* NAME, or NAME:N with instances */
+	unsigned long id;		/* unique for supervise's lifetime */
 	unsigned instance;
 	size_t index;			/* position in start order */
 
@@ -204,6 +205,7 @@ struct supervisor {
 	size_t nworkers;
 
 	struct restart_window window;	/* supervisor-wide restart limit */
+	unsigned long last_worker_id;
 	bool shutting_down;
 	bool kill_now;			/* second TERM/INT */
 	int exit_status;

@@ -188,7 +188,7 @@ thread_release(struct plugin_thread *t)
 		close(t->log_fd);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
-	free(t->argv);
+	free_argv(t->argv);
 	free(t);
 }
 
@@ -287,13 +287,22 @@ thread_new(struct worker *w, char *why, size_t whylen)
 		goto fail;
 	while (wc->args != NULL && wc->args[n] != NULL)
 		n++;
+	/*
+	 * Copies: a reload may retire this config while the thread still
+	 * runs, and the plugin may keep pointers into its argv.
+	 */
 	if ((t->argv = calloc(n + 2, sizeof(*t->argv))) == NULL) {
 		free(t);
 		goto fail;
 	}
-	t->argv[0] = wc->plugin;
-	for (i = 0; i < n; i++)
-		t->argv[i + 1] = wc->args[i];
+	for (i = 0; i <= n; i++) {
+		t->argv[i] = strdup(i == 0 ? wc->plugin : wc->args[i - 1]);
+		if (t->argv[i] == NULL) {
+			free_argv(t->argv);
+			free(t);
+			goto fail;
+		}
+	}
 	t->argc = (int)n + 1;
 	t->sw.ops = &thread_ops;
 	t->sw.host = t;
@@ -314,10 +323,7 @@ fail:
 	return NULL;
 }
 
-/*
- * Start w's thread.  The strings of argv are the config's, which stays
- * alive (retired, not freed) while a worker refers to it.
- */
+/* Start w's thread. */
 int
 thread_spawn(struct worker *w, char *why, size_t whylen)
 {

@@ -56,6 +56,7 @@ worker_new(struct supervisor *sv, struct worker_config *wc, unsigned instance)
 		return NULL;
 	w->sv = sv;
 	w->cfg = wc;
+	w->id = ++sv->last_worker_id;
 	w->instance = instance;
 	if (wc->instances > 1)
 		snprintf(w->name, sizeof(w->name), "%s:%u", wc->name, instance);

@@ -116,4 +116,32 @@ check "HUP broken: errors in the event log" wait_log 5 \
     "reload refused: $T/w.ini:[0-9]+: .*allways"
 check "HUP broken: nothing changed" test "$(snapshot)" = "$before"
 check "HUP broken: supervise still answers" ctl check
+
+# --- A stop that waits on a worker which reload renames (instances 1 -> 2
+# makes slow into slow:0) still returns once the worker is stopped.
+slow() {
+	printf '[worker:slow]\ncommand = crashy --fault ignore-term\n'
+	printf 'min_uptime = 0\nstop_timeout = 1s\n%s\n' "$*"
+}
+{ cat "$T/good.ini"; w hup; slow; } > "$T/w.ini"
+ctl reload > /dev/null 2>&1
+check "rename: slow running" wait_for 5 state_is slow RUNNING
+ctl stop slow > "$T/stop.out" 2>&1 &
+stopper=$!
+track "$stopper"
+check "rename: slow stopping" wait_for 5 state_is slow STOPPING
+{ cat "$T/good.ini"; w hup; slow "instances = 2"; } > "$T/w.ini"
+ctl reload > /dev/null 2>&1
+check "rename: slow:0 kept its process and stops" \
+    wait_for 5 state_is slow:0 STOPPED
+stopper_done() { ! kill -0 "$stopper" 2>/dev/null; }
+if wait_for 5 stopper_done; then
+	wait "$stopper"
+	rc=$?
+	check "rename: the waiting stop returns" true
+	check "rename: and succeeds (exit $rc)" test "$rc" = 0
+else
+	check "rename: the waiting stop returns" false
+	kill "$stopper" 2>/dev/null
+fi
 finish
