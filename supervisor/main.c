@@ -484,7 +484,8 @@ main(int argc, char *argv[])
 	sv->priv = &ls;
 	if ((sv->loop = ev_loop_new(EVFLAG_AUTO)) == NULL)
 		errx(EXIT_SOFTWARE, "cannot create the event loop");
-	spawn_init(sv);
+	if (spawn_init(sv) == -1)
+		err(EXIT_SOFTWARE, "cannot prepare for spawning workers");
 	if (cfg->mode == MODE_THREAD && thread_init(sv) == -1)
 		err(EXIT_SOFTWARE, "cannot set up worker threads");
 	notify_init(sv);

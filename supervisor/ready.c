@@ -116,8 +116,9 @@ ready_message(struct worker *w, char *msg)
 			host_changed(w);
 		} else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
 			usec = strtoll(line + 20, NULL, 10);
+			/* Rounded up: under a millisecond is not "now". */
 			if (usec > 0)
-				worker_notify_extend(w, usec / 1000);
+				worker_notify_extend(w, (usec + 999) / 1000);
 		}
 		/* Anything else (STOPPING=1, RELOADING=1, BARRIER=1): ignored. */
 	}
