@@ -445,10 +445,27 @@ control_close(struct supervisor *sv)
 	struct control *ctl = sv->control;
 	struct client *c;
 	struct stat st;
+	ssize_t n;
 
 	if (ctl == NULL)
 		return;
+	/*
+	 * Finish the requests that still wait (a start that has to wait
+	 * fails, as supervise is shutting down), then give every client
+	 * what is queued for it, once and without blocking.
+	 */
+	LIST_FOREACH(c, &ctl->clients, entry)
+		command_kick(&c->cmd);
 	while ((c = LIST_FIRST(&ctl->clients)) != NULL) {
+		while (!c->out.failed && c->outoff < c->out.len) {
+			n = send(c->fd, c->out.data + c->outoff,
+			    c->out.len - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			c->outoff += (size_t)n;
+		}
 		if (c->cmd.shutdown_wait)
 			c->fd = -1;	/* left to the kernel */
 		client_free(c);

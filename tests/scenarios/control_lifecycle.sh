@@ -208,4 +208,47 @@ check "stop all: exit 0" test "$rc" = 0
 check "stop all: every worker STOPPED" eval \
     '[ -z "$(ctl status | awk "NR > 1 && \$2 != \"STOPPED\"")" ]'
 check "stop all: no worker left" wait_for 3 no_leftovers
+
+# --- A stop still waiting when the shutdown ends supervise is answered
+# (0: its worker was reaped), not dropped with the connection.
+ctl shutdown
+check "shutdown: supervise exits" sv_wait_exit 10
+write_config "$T/s.ini" <<EOF
+[worker:w]
+command = crashy --fault ignore-term
+min_uptime = 0
+stop_timeout = 2s
+EOF
+sv_use_socket s2
+sv_start "$T/s.ini"
+check "w ignores TERM" wait_out 5 '^w \| crashy: ignoring TERM'
+ctl stop w > "$T/so" 2>&1 &
+stopper=$!
+track "$stopper"
+check "stop w: stopping" wait_log 5 ' w: stopping'
+ctl shutdown
+check "stop then shutdown: supervise exits" sv_wait_exit 10
+wait "$stopper"
+rc=$?
+check "stop then shutdown: the stop exits 0" test "$rc" = 0
+check "stop then shutdown: the stop said nothing" test ! -s "$T/so"
+check "stop then shutdown: shutdown complete" log_has 'shutdown complete'
+
+# --- A second shutdown waits like the first: the worker gets its whole
+# stop_timeout, no KILL at once.
+sed -i 's/^stop_timeout = 2s$/stop_timeout = 5s/' "$T/s.ini"
+sv_use_socket s3
+sv_start "$T/s.ini"
+check "w ignores TERM again" wait_out 5 '^w \| crashy: ignoring TERM'
+t0=$(now_ms)
+ctl shutdown &
+first=$!
+track "$first"
+check "first shutdown: stopping" wait_log 5 ' w: stopping'
+timed rc ms ctl shutdown
+check "second shutdown: exit 0" test "$rc" = 0
+check "second shutdown: waited for stop_timeout" \
+    test $(($(now_ms) - t0)) -ge 4500
+check "two shutdowns: supervise exits" sv_wait_exit 10
+check "two shutdowns: exit 0" test "$SV_STATUS" = 0
 finish
