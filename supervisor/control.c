@@ -7,8 +7,9 @@
  * served one request at a time: a request that waits on workers (start,
  * stop, restart) holds back the client's next ones, never the loop.  The
  * defences: SO_PEERCRED (our uid or root), a request bounded at
- * PROTO_MAX_REQUEST, an idle timer only while a request is half-sent, a
- * cap on connections, and replies that are queued rather than written
+ * PROTO_MAX_REQUEST, an idle timer whenever the connection is the
+ * client's to use (from the accept, between requests), a cap on
+ * connections, and replies that are queued rather than written
  * blocking (a client that does not read its replies is not served further
  * once MAX_UNSENT bytes wait for it).
  *
@@ -119,6 +120,13 @@ client_flush(struct client *c)
 		c->outoff += (size_t)n;
 	}
 	if (c->outoff < c->out.len) {
+		/* Keep the buffer bounded for a client that never drains it. */
+		if (c->outoff >= MAX_UNSENT) {
+			memmove(c->out.data, c->out.data + c->outoff,
+			    c->out.len - c->outoff);
+			c->out.len -= c->outoff;
+			c->outoff = 0;
+		}
 		ev_io_start(loop, &c->wio);
 		return true;
 	}
@@ -131,6 +139,12 @@ client_flush(struct client *c)
 	return true;
 }
 
+static size_t
+unsent(const struct client *c)
+{
+	return c->out.len - c->outoff;
+}
+
 /*
  * Take the complete requests out of the input, one at a time, while no
  * request waits and the client reads its replies; then set the watchers.
@@ -141,43 +155,60 @@ client_serve(struct client *c)
 	struct ev_loop *loop = c->ctl->sv->loop;
 	char *nl;
 	size_t len;
+	bool served = false, blocked;
 
-	while (c->cmd.wait == NULL && !c->closing && !c->cmd.shutdown_wait &&
-	    c->out.len - c->outoff < MAX_UNSENT) {
-		if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
-			len = (size_t)(nl - c->in);
-		else if (c->inlen == sizeof(c->in)) {
-			proto_put_error(&c->out, PERR_TOOLONG, "request "
-			    "longer than %d bytes", PROTO_MAX_REQUEST);
+	do {
+		while (c->cmd.wait == NULL && !c->closing &&
+		    !c->cmd.shutdown_wait && unsent(c) < MAX_UNSENT) {
+			if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
+				len = (size_t)(nl - c->in);
+			else if (c->inlen == sizeof(c->in)) {
+				proto_put_error(&c->out, PERR_TOOLONG, "request "
+				    "longer than %d bytes", PROTO_MAX_REQUEST);
+				c->closing = true;
+				break;
+			} else if (c->eof && c->inlen > 0)
+				len = c->inlen;	/* a last line without \n */
+			else
+				break;
+			command_request(&c->cmd, c->in, len);
+			served = true;
+			if (len < c->inlen)
+				len++;
+			memmove(c->in, c->in + len, c->inlen - len);
+			c->inlen -= len;
+		}
+		if (c->eof && c->inlen == 0 && c->cmd.wait == NULL &&
+		    !c->cmd.shutdown_wait)
 			c->closing = true;
-			break;
-		} else if (c->eof && c->inlen > 0)
-			len = c->inlen;		/* a last line without \n */
-		else
-			break;
-		command_request(&c->cmd, c->in, len);
-		if (len < c->inlen)
-			len++;
-		memmove(c->in, c->in + len, c->inlen - len);
-		c->inlen -= len;
-	}
-	if (c->eof && c->inlen == 0 && c->cmd.wait == NULL && !c->cmd.shutdown_wait)
-		c->closing = true;
-	if (c->closing || c->eof || c->inlen == sizeof(c->in))
+		blocked = unsent(c) >= MAX_UNSENT;
+		if (!client_flush(c))
+			return;
+		/* The flush made room: serve what the limit held back. */
+	} while (blocked && unsent(c) < MAX_UNSENT && c->inlen > 0);
+	/* Read no more while the client does not read its replies. */
+	if (c->closing || c->eof || c->inlen == sizeof(c->in) ||
+	    unsent(c) >= MAX_UNSENT)
 		ev_io_stop(loop, &c->rio);
 	else
 		ev_io_start(loop, &c->rio);
 	/*
-	 * The idle timer runs from the first byte of a half-sent request,
-	 * and not while an earlier request of the client waits.
+	 * The idle timer runs while the connection is the client's to use:
+	 * no request waits, no reply is unsent; it runs from the accept,
+	 * from the first byte of a half-sent request, and again from each
+	 * request served.
 	 */
-	if (c->inlen > 0 && c->cmd.wait == NULL && !c->closing && !c->eof &&
-	    memchr(c->in, '\n', c->inlen) == NULL) {
-		if (!ev_is_active(&c->idle))
+	if (c->cmd.wait == NULL && !c->cmd.shutdown_wait && !c->closing &&
+	    !c->eof && unsent(c) == 0) {
+		if (served)
+			ev_timer_stop(loop, &c->idle);
+		if (!ev_is_active(&c->idle)) {
+			/* A stopped ev_timer keeps what was left: reset it. */
+			ev_timer_set(&c->idle, IDLE_TIMEOUT, 0.0);
 			ev_timer_start(loop, &c->idle);
+		}
 	} else
 		ev_timer_stop(loop, &c->idle);
-	client_flush(c);
 }
 
 static void
@@ -186,7 +217,6 @@ client_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct client *c = container_of(io, struct client, rio);
 	ssize_t n;
 
-	(void)loop;
 	(void)revents;
 	n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen,
 	    MSG_DONTWAIT);
@@ -197,6 +227,8 @@ client_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 		client_free(c);
 		return;
 	}
+	if (n > 0 && c->inlen == 0)
+		ev_timer_stop(loop, &c->idle);	/* a request begins: 5s */
 	if (n == 0) {
 		if (c->cmd.shutdown_wait) {
 			client_free(c);
@@ -212,11 +244,10 @@ static void
 client_write_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct client *c = container_of(io, struct client, wio);
-	bool was_full = c->out.len - c->outoff >= MAX_UNSENT;
 
 	(void)loop;
 	(void)revents;
-	if (client_flush(c) && was_full)
+	if (client_flush(c))
 		client_serve(c);
 }
 
@@ -227,6 +258,10 @@ client_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->inlen == 0) {
+		client_free(c);		/* idle: no request in sight */
+		return;
+	}
 	proto_put_error(&c->out, PERR_TIMEOUT, "request not completed "
 	    "within %.0fs", IDLE_TIMEOUT);
 	c->closing = true;
@@ -301,6 +336,7 @@ accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 		LIST_INSERT_HEAD(&ctl->clients, c, entry);
 		ctl->nclients++;
 		ev_io_start(loop, &c->rio);
+		ev_timer_start(loop, &c->idle);
 	}
 }
 

@@ -206,4 +206,85 @@ EOF
 check "waiting: the stop answered" grep -Eq '^stop: ok after [5-9]s$' "$T/o"
 check "waiting: the half-sent request completed" grep -qx 'then: sv' "$T/o"
 check "waiting: supervise answers" ctl check web
+
+# --- Silent connections do not hold the cap: each is closed once idle
+# for 5s, and a client that pauses between requests is still served.
+client <<'EOF' > "$T/o2" &
+import select, socket, sys, time
+socks = []
+for _ in range(256):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    socks.append(s)
+print("held", flush=True)
+closed, deadline = 0, time.monotonic() + 20
+while socks and time.monotonic() < deadline:
+    ready, _, _ = select.select(socks, [], [], 0.5)
+    for s in ready:
+        if s.recv(4096) == b"":
+            closed += 1
+        socks.remove(s)
+        s.close()
+print("closed", closed, flush=True)
+EOF
+silent=$!
+track "$silent"
+check "silent: 256 held" wait_for 10 grep -qx held "$T/o2"
+check "silent: supervise serves again once they idled out" \
+    wait_for 15 eval 'ctl status web:0 > /dev/null 2>&1'
+check "silent: every one closed by supervise" wait_for 20 \
+    grep -qx 'closed 256' "$T/o2"
+wait "$silent"
+client <<'EOF' > "$T/o"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+f = s.makefile("rb")
+ok = 0
+for i in range(3):
+    if i:
+        time.sleep(3)
+    s.sendall(b"supervise/1 check web\n")
+    ok += f.readline() == b"ok\n"
+print("ok", ok)
+EOF
+check "slow client: three requests 3s apart on one connection" \
+    grep -qx 'ok 3' "$T/o"
+check "silent connections: web answers" ctl check web
+check "silent connections: supervise alive" alive "$SV_PID"
+
+# --- Pipelined requests whose replies outgrow what supervise queues: all
+# answered, with the write side left open.
+write_config "$T/many.ini" <<EOF
+[worker:m]
+command = crashy --fault none
+instances = 50
+min_uptime = 0
+EOF
+sv_use_socket many
+sv_start "$T/many.ini"
+check "many: 50 running" wait_log_count 10 50 ': running$'
+client <<'EOF' > "$T/o"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"supervise/1 status\n" * 215)
+time.sleep(1)   # not read yet: the replies fill the socket's buffer
+s.settimeout(10)
+headers, data = 0, b""
+deadline = time.monotonic() + 20
+try:
+    while headers < 215 and time.monotonic() < deadline:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+        headers = data.count(b"\nsv\t") + data.startswith(b"sv\t")
+except socket.timeout:
+    pass
+print("headers", headers, "oks", data.count(b"\nok\n"))
+EOF
+check "pipelined past the queue limit: 215 answers" \
+    grep -qx 'headers 215 oks 215' "$T/o"
 finish
