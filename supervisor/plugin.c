@@ -265,21 +265,31 @@ c_heartbeat(struct sv_worker *sw)
 	c_notify("WATCHDOG=1");
 }
 
-/* One line on stderr in one write(2): a signal never splits it. */
-static void
-c_vlog(struct sv_worker *sw, const char *fmt, va_list ap)
+/*
+ * A plugin's sv_worker_log line, newline-terminated, in one write(2) to
+ * fd: neither a signal nor another writer splits it.  Both hosts use it.
+ */
+void
+plugin_log_line(int fd, const char *fmt, va_list ap)
 {
 	char buf[LINE_MAX_LEN + 1];
 	int n;
 
-	(void)sw;
 	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
 	if (n < 0)
 		return;
 	if ((size_t)n > sizeof(buf) - 2)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
-	(void)write(STDERR_FILENO, buf, (size_t)n);
+	while (write(fd, buf, (size_t)n) == -1 && errno == EINTR)
+		;
+}
+
+static void
+c_vlog(struct sv_worker *sw, const char *fmt, va_list ap)
+{
+	(void)sw;
+	plugin_log_line(STDERR_FILENO, fmt, ap);
 }
 
 static int

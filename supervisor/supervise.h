@@ -5,6 +5,7 @@
 #ifndef SUPERVISE_H
 #define SUPERVISE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -551,6 +552,9 @@ int supervisor_check_supported(const struct config *cfg,
 /* --------------------------------------------------------------- plugin.c */
 struct sv_worker;
 typedef int plugin_main_fn(struct sv_worker *, int, char **);
+/* A plugin's log line, one write(2) to fd (both hosts use it). */
+void plugin_log_line(int fd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /*
  * dlopen (RTLD_NOW | RTLD_LOCAL) every plugin of cfg not loaded yet, and
  * check its ABI version and entry point.  Returns the number of errors

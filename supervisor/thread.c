@@ -133,19 +133,9 @@ static void
 t_vlog(struct sv_worker *sw, const char *fmt, va_list ap)
 {
 	struct plugin_thread *t = self(sw);
-	char buf[LINE_MAX_LEN + 1];
-	int n;
 
-	if (t->log_fd == -1)
-		return;
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	while (write(t->log_fd, buf, (size_t)n) == -1 && errno == EINTR)
-		;
+	if (t->log_fd != -1)
+		plugin_log_line(t->log_fd, fmt, ap);
 }
 
 static int
