@@ -535,8 +535,9 @@ key_line(const int *lines, const char *name)
 	return 0;
 }
 
-static void
-worker_defaults(struct worker_config *wc)
+/* A [worker:NAME] section's defaults, as SPEC.md states them. */
+void
+config_worker_defaults(struct worker_config *wc)
 {
 	memset(wc, 0, sizeof(*wc));
 	wc->instances = 1;
@@ -577,7 +578,7 @@ keys_worker(struct worker_config *wc, enum sv_mode mode,
 	int lines[NKEYS] = { 0 }, cmd, plugin, args;
 	bool thread = mode == MODE_THREAD;
 
-	worker_defaults(wc);
+	config_worker_defaults(wc);
 	apply_keys(&s, worker_keys, sec, lines);
 	cmd = key_line(lines, "command");
 	plugin = key_line(lines, "plugin");

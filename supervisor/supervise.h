@@ -237,6 +237,7 @@ struct supervisor {
 int config_load(const char *path, int mode_override, struct config *cfg,
     struct errlist *errs);
 void config_free(struct config *cfg);
+void config_worker_defaults(struct worker_config *wc);
 
 /* Value parsers (parse.c): 0 on success, -1 if s is not valid. */
 int parse_number(const char *s, uint64_t *n);	/* digits only */

@@ -32,20 +32,9 @@ default_config(struct worker_config *wc, const char *name)
 {
 	static char *argv[] = { "/bin/true", NULL };
 
-	memset(wc, 0, sizeof(*wc));
+	config_worker_defaults(wc);
 	strcpy(wc->name, name);
 	wc->argv = argv;
-	wc->instances = 1;
-	wc->autostart = true;
-	wc->restart = RESTART_ALWAYS;
-	wc->success_exit[0] = 1;
-	wc->backoff_max_ms = 30000;
-	wc->min_uptime_ms = 1000;
-	wc->restart_window_ms = 60000;
-	wc->stop_signal = SIGTERM;
-	wc->stop_timeout_ms = 10000;
-	wc->umask = -1;
-	wc->start_timeout_ms = 30000;
 }
 
 static int
