@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 static bool
 names(const struct worker_config *wc, const char *section)

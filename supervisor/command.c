@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "daemon.h"
 #include "proto.h"
 
 enum phase { PH_DONE, PH_STOP, PH_START, PH_NEED_START };

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "config.h"
 
 /* An error, sorted into file and line order before it is reported. */
 struct pending {

@@ -31,7 +31,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 #include "proto.h"
 
 #define MAX_CLIENTS 256

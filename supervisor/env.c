@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 extern char **environ;
 

@@ -21,7 +21,7 @@
 
 #include <ini.h>
 
-#include "supervise.h"
+#include "config.h"
 
 #define LINE_LIMIT 199		/* the longest line inih would take whole */
 #define INIH_BUF 256		/* what we give inih: a line and a space */

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "config.h"
 
 #define MAX_INSTANCES 10000
 #define MAX_RESTART_LIMIT 10000

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "linebuf.h"
 
 void
 linebuf_init(struct linebuf *lb)

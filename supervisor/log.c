@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervise.h"
+#include "log.h"
 
 #define LOG_LINE_MAX 2048
 

@@ -16,7 +16,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 /* The watchers main.c owns; sv->priv. */
 struct loop_state {

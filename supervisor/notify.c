@@ -17,7 +17,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 struct notify {
 	int fd;

@@ -19,7 +19,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 #define DRAIN_MAX	(1024 * 1024)	/* read from a pipe at exit, at most */
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "config.h"
 
 /* Digits only (no sign, no space); -1 on anything else or overflow. */
 static int

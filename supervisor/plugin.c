@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervise.h"
+#include "daemon.h"
 #include "worker.h"
 
 struct plugin_so {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include "supervise.h"
+#include "engine.h"
 
 #define BACKOFF_BASE_MS 100
 

@@ -21,7 +21,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 #define READY_MSG_MAX 4096
 #define READY_FDS_MAX 16

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 static bool
 same_string(const char *a, const char *b)

@@ -34,7 +34,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 /*
  * The pause leaves most of the queue (SINK_QUEUE_CAP) free for what is

@@ -33,7 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 extern char **environ;	/* a plugin child's is set to the worker's */
 

@@ -35,7 +35,7 @@
 
 #include <ev.h>
 
-#include "supervise.h"
+#include "daemon.h"
 #include "worker.h"
 
 #define POST_READY	0x1u

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "supervise.h"
+#include "config.h"
 
 void
 users_resolve(struct worker_config *wc, int uline, int gline,

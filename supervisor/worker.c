@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 #define EVENT(k, w) { .kind = (k), .worker = (w)->name, .pid = 0, \
 	.code = -1, .signal = 0, .uptime_ms = -1, .delay_ms = -1, \

@@ -3,7 +3,7 @@
  * share: each test runs in a fresh mkdtemp directory, its working
  * directory, so messages read "t.ini:LINE: ..."; helpers write files
  * there, load them, and check the errors.  Include after cmocka.h and
- * supervise.h.
+ * config.h.
  */
 #ifndef CONFIG_FIXTURE_H
 #define CONFIG_FIXTURE_H

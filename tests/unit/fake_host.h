@@ -2,7 +2,7 @@
 #ifndef FAKE_HOST_H
 #define FAKE_HOST_H
 
-#include "supervise.h"
+#include "daemon.h"
 
 struct fake_host {
 	int64_t now;

@@ -16,7 +16,7 @@
 #include <pwd.h>
 #include <signal.h>
 
-#include "supervise.h"
+#include "config.h"
 #include "config_fixture.h"
 
 #define MAX_TESTS 100

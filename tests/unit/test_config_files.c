@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "supervise.h"
+#include "config.h"
 #include "config_fixture.h"
 
 #define MAX_TESTS 400

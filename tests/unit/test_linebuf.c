@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "linebuf.h"
 
 #define MAX_LINES 4096
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "config.h"
 
 static void
 test_parse_duration(void **state)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise.h"
+#include "daemon.h"
 
 static struct worker_config wcs[3];
 static struct config cfg;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "supervise.h"
+#include "engine.h"
 
 #define EXIT(n) W_EXITCODE((n), 0)
 #define KILLED(sig) W_EXITCODE(0, (sig))

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 
 #include "fake_host.h"
-#include "supervise.h"
+#include "daemon.h"
 
 #define EXIT(n) W_EXITCODE((n), 0)
 #define KILLED(sig) W_EXITCODE(0, (sig))

@@ -1,0 +1,232 @@
+/*
+ * daemon.h: the supervise daemon itself: struct supervisor, and the
+ * modules that give the state machine a host (libev, fork, sockets,
+ * threads).  One prototype block per source file; everything not declared
+ * here is static.
+ */
+#ifndef SUPERVISE_DAEMON_H
+#define SUPERVISE_DAEMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "engine.h"
+#include "linebuf.h"
+#include "log.h"
+
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+struct ev_loop;
+struct loop_state;	/* main.c: its watchers */
+struct control;		/* control.c */
+struct sinks;		/* sink.c: stdout and the files */
+struct ready_sock;	/* ready.c: the workers' notify socket */
+struct plugin_table;	/* plugin.c: the loaded shared objects */
+struct thread_host;	/* thread.c: the threads' wake-up */
+
+struct supervisor {
+	struct ev_loop *loop;
+	struct config *cfg;
+	const char *config_path;
+	const char *socket_override;	/* -s */
+	int mode_override;		/* -m, or -1 */
+	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
+	pid_t pid;
+
+	struct worker **workers;	/* in start order */
+	size_t nworkers;
+
+	struct restart_window window;	/* supervisor-wide restart limit */
+	unsigned long last_worker_id;
+	bool shutting_down;
+	bool kill_now;			/* second TERM/INT */
+	int exit_status;
+
+	struct config **retired;	/* reloaded away, still referenced */
+	size_t nretired;
+
+	struct loop_state *priv;	/* main.c: watchers */
+	struct control *control;	/* control.c state */
+	struct sinks *out;		/* sink.c: the sinks */
+	struct ready_sock *ready;	/* ready.c: the workers' notify socket */
+	struct plugin_table *plugins;	/* plugin.c: the loaded shared objects */
+	struct thread_host *threads;	/* thread.c: the threads' wake-up */
+};
+
+/* ------------------------------------------------------------------ env.c */
+/*
+ * The worker's environment: supervise's own without NOTIFY_SOCKET,
+ * WATCHDOG_* and LISTEN_*; then pre; then env=; then post.  A KEY set
+ * twice keeps its later value.  The array is malloc'd, its strings are
+ * borrowed.
+ */
+char **env_build(struct worker *w, char *pre[], size_t npre, char *post[],
+    size_t npost);
+const char *env_lookup(char **env, const char *key);	/* or NULL */
+
+/* ---------------------------------------------------------------- spawn.c */
+int spawn_init(struct supervisor *sv);
+void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */
+void spawn_free(struct worker *w);
+
+/* --------------------------------------------------------------- output.c */
+int output_init(struct supervisor *sv);
+/*
+ * Before fork: make what the child needs for fd 1 and 2 (pipes, /dev/null,
+ * or -1 to inherit).  After fork the parent calls output_started(), which
+ * closes the child's ends; on failure output_abort().
+ */
+int output_prepare(struct worker *w, int child_fd[2], char *why,
+    size_t whylen);
+void output_started(struct worker *w, int child_fd[2]);
+void output_abort(struct worker *w, int child_fd[2]);
+/* The worker's process is gone: read what is left, end the last line. */
+void output_drain(struct worker *w);
+void output_reopen(struct supervisor *sv);	/* USR1 */
+void output_free(struct worker *w);
+void output_shutdown(struct supervisor *sv);	/* flush what is queued */
+
+#define OUTPUT_READ_MAX	(64 * 1024)	/* per pipe and callback: fairness */
+struct sink;
+/* A sink's state changed (sink.c): read its pipes or not, as it allows. */
+void output_sink_watch(struct sink *s);
+/* Report the lines dropped from the pipes feeding s. */
+void output_sink_report(struct sink *s);
+
+/* ----------------------------------------------------------------- sink.c */
+/*
+ * The destinations of captured lines: supervise's stdout and appended
+ * files, each with a bounded queue that sink.c writes without blocking.
+ * A sink that falls behind is paused (its pipes are not read); one that
+ * then takes nothing for a while drops their lines until it catches up.
+ */
+#define SINK_QUEUE_CAP	(256 * 1024)	/* bytes queued on a sink, at most */
+
+enum sink_state {
+	SINK_NORMAL,
+	SINK_PAUSED,		/* over its high mark: pipes not read */
+	SINK_DROPPING,		/* stalled: pipes read, lines dropped */
+};
+
+struct stream;		/* output.c: a pipe from a worker */
+
+/* What output.c reads and queues on; sink.c keeps the fd and watchers. */
+struct sink {
+	char *path;			/* NULL: supervise's stdout */
+	const char *label;		/* "stdout" or the path */
+	enum sink_state state;
+	bool broken;			/* no reader: discard everything */
+	struct linequeue q;		/* whole lines, written in any pieces */
+	TAILQ_HEAD(, stream) streams;	/* the pipes feeding it */
+};
+
+int sink_init(struct supervisor *sv);		/* sv->out, with stdout */
+/*
+ * The sink for the file at path, shared by every pipe that names it, or
+ * supervise's stdout for NULL; NULL with why set if the file cannot be
+ * opened.  Each sink_get() is undone by one sink_put().
+ */
+struct sink *sink_get(struct supervisor *sv, const char *path, char *why,
+    size_t whylen);
+void sink_put(struct sink *s);
+/* Write what s takes now, then pause, resume or stop dropping. */
+void sink_flush(struct sink *s);
+/* Where pipes are read into, OUTPUT_READ_MAX bytes: one for all. */
+char *sink_read_buffer(struct supervisor *sv);
+void sink_reopen(struct supervisor *sv);	/* the files, for USR1 */
+/* Read every pipe out, write what is queued for a while, free it all. */
+void sink_shutdown(struct supervisor *sv);
+
+/* -------------------------------------------------------------- control.c */
+int control_init(struct supervisor *sv);	/* 0, or an exit status */
+void control_worker_changed(struct worker *w);
+void control_close(struct supervisor *sv);
+/* Run command_kick() and serve the clients on the next loop iteration. */
+void control_kick(struct supervisor *sv);
+
+/* -------------------------------------------------------------- command.c */
+struct pbuf;			/* proto.h */
+struct command_wait;		/* a start, stop or restart under way */
+
+/* A control client as the commands see it; control.c keeps one in each. */
+struct command_client {
+	struct supervisor *sv;
+	struct pbuf *out;		/* the client's queued replies */
+	struct command_wait *wait;	/* or NULL */
+	bool shutdown_wait;		/* answered by supervise's exit */
+};
+
+/* Carry out one request line (without its newline). */
+void command_request(struct command_client *c, const char *line,
+    size_t len);
+/* From control_worker_changed(): only marks; acting waits for the kick. */
+void command_worker_changed(struct command_client *c,
+    const struct worker *w);
+/* From the kick timer: the second halves of restarts, and what is done. */
+void command_kick(struct command_client *c);
+void command_wait_free(struct command_wait *p);
+
+/* ----------------------------------------------------------------- main.c */
+struct worker *supervisor_find(struct supervisor *sv, const char *name);
+void supervisor_shutdown(struct supervisor *sv, int status);
+int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
+/* Refuse what the config format knows but this build cannot do yet. */
+int supervisor_check_supported(const struct config *cfg,
+    struct errlist *errs);
+
+/* --------------------------------------------------------------- plugin.c */
+struct sv_worker;
+typedef int plugin_main_fn(struct sv_worker *, int, char **);
+/* A plugin's log line, one write(2) to fd (both hosts use it). */
+void plugin_log_line(int fd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/*
+ * dlopen (RTLD_NOW | RTLD_LOCAL) every plugin of cfg not loaded yet, and
+ * check its ABI version and entry point.  Returns the number of errors
+ * added ("FILE:LINE: plugin: ...").  Plugins stay loaded until
+ * plugin_unload(): threads and forked children run their code.
+ */
+int plugin_load(struct supervisor *sv, const struct config *cfg,
+    struct errlist *errs);
+plugin_main_fn *plugin_entry(struct supervisor *sv, const char *path);
+void plugin_unload(struct supervisor *sv);
+/*
+ * In the forked child of a process-mode plugin worker, once its fds,
+ * credentials and environment are set: run the plugin, exit with its
+ * return value.  All signals are blocked on entry.
+ */
+_Noreturn void plugin_child(struct worker *w, plugin_main_fn *fn);
+
+/* --------------------------------------------------------------- thread.c */
+int thread_init(struct supervisor *sv);
+/* host_spawn in thread mode: 1 with the thread started, or -1 (why). */
+int thread_spawn(struct worker *w, char *why, size_t whylen);
+/* host_signal for a thread: asks it to stop; KILL cannot, so exits 70. */
+void thread_signal(struct worker *w, int sig);
+void thread_close(struct supervisor *sv);
+
+/* ---------------------------------------------------------------- ready.c */
+/* "NOTIFY_SOCKET=@NAME" for a worker's environment, or NULL. */
+const char *ready_env(struct supervisor *sv);
+void ready_close(struct supervisor *sv);
+
+/* --------------------------------------------------------------- notify.c */
+void notify_init(struct supervisor *sv);	/* if NOTIFY_SOCKET is set */
+void notify_changed(struct supervisor *sv);
+void notify_reloading(bool begin);
+void notify_stopping(struct supervisor *sv);
+void notify_close(void);
+
+/* --------------------------------------------------------------- reload.c */
+/* 0 when applied; else the number of errors in errs, and nothing changed. */
+int supervisor_reload(struct supervisor *sv, struct errlist *errs);
+/* Free the configs of earlier reloads that no worker refers to any more. */
+void supervisor_retire_configs(struct supervisor *sv);
+
+#endif

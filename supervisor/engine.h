@@ -1,0 +1,135 @@
+/*
+ * engine.h: the worker state machine (worker.c), its pure decisions
+ * (policy.c), the order across workers (after.c), and the host interface:
+ * the effects the state machine asks of whoever runs it.  The daemon
+ * supplies the host; the unit tests supply a fake.  See supervise(1),
+ * STATES.
+ */
+#ifndef SUPERVISE_ENGINE_H
+#define SUPERVISE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define WORKER_NAME_LEN 56	/* NAME:N with room for the instance */
+
+enum worker_state {
+	STATE_STOPPED,
+	STATE_STARTING,
+	STATE_RUNNING,
+	STATE_BACKOFF,
+	STATE_STOPPING,
+	STATE_EXITED,
+	STATE_FATAL,
+};
+
+/*
+ * The times of the last restarts, a ring of at most `limit` entries: the
+ * restart that would make limit+1 within the window is refused.
+ */
+struct restart_window {
+	int64_t *times;
+	unsigned cap, len, head;
+};
+
+/* Why supervise stopped a worker that nobody asked to stop. */
+enum forced_stop { FORCED_NONE, FORCED_START_TIMEOUT, FORCED_WATCHDOG };
+
+struct supervisor;	/* daemon.h */
+struct output;		/* output.c */
+struct spawn_info;	/* spawn.c */
+struct plugin_thread;	/* thread.c */
+struct worker_timer;	/* main.c */
+
+struct worker {
+	struct supervisor *sv;
+	struct worker_config *cfg;	/* swapped on reload */
+	char name[WORKER_NAME_LEN];	/* NAME, or NAME:N with instances */
+	unsigned long id;		/* unique for supervise's lifetime */
+	unsigned instance;
+	size_t index;			/* position in start order */
+
+	enum worker_state state;
+	pid_t pid;			/* > 1 while a process exists, else 0 */
+	int64_t spawned_ms;		/* when the current process was spawned */
+	int64_t running_ms;		/* when it reached RUNNING */
+	unsigned restarts;		/* automatic restarts since start */
+	unsigned failures;		/* consecutive failed starts */
+	bool has_exited;		/* last_status is valid */
+	int last_status;		/* wait status of the last exit */
+	int stop_sig_sent;		/* the stop signal we sent, or 0 */
+	bool stop_wanted;		/* stopped by request: never restart */
+	bool restart_wanted;		/* stopped by a strategy: start again */
+	bool removed;			/* dropped by reload: free once down */
+	bool start_pending;		/* autostart waiting for after= */
+	bool stop_pending;		/* shutdown waiting for dependents */
+	enum forced_stop forced;	/* start timeout or watchdog */
+	char *reason;			/* why FATAL, for status */
+
+	struct restart_window window;
+
+	struct worker_timer *timer;	/* main.c: its timers */
+	struct spawn_info *exec;	/* spawn.c: how the last spawn went */
+	struct output *output;		/* output.c: capture state, or NULL */
+	struct plugin_thread *thread;	/* thread.c: while a thread runs */
+	char status_text[128];		/* STATUS= from sd_notify */
+};
+
+
+/* ------------------------------------------------------------- policy.c */
+/* Pure decisions: no clock of their own, no side effects beyond the rings. */
+bool policy_should_restart(const struct worker_config *wc, int wstatus,
+    int stop_sig_sent);
+bool policy_is_success(const struct worker_config *wc, int wstatus);
+int64_t policy_backoff(const struct worker_config *wc, unsigned failures);
+int window_init(struct restart_window *win, unsigned limit);
+void window_free(struct restart_window *win);
+/* Record a restart at now; false if it would exceed limit within window. */
+bool window_admit(struct restart_window *win, unsigned limit,
+    int64_t window_ms, int64_t now);
+void window_reset(struct restart_window *win);
+
+/* ------------------------------------------------------------- worker.c */
+struct worker *worker_new(struct supervisor *sv, struct worker_config *wc,
+    unsigned instance);
+void worker_free(struct worker *w);
+const char *worker_state_name(enum worker_state st);
+/* A process exists, or a worker thread has not been joined. */
+bool worker_is_up(const struct worker *w);
+bool worker_should_run(const struct worker *w);
+void worker_start(struct worker *w);		/* by request or autostart */
+void worker_stop(struct worker *w);		/* by request or shutdown */
+void worker_kill(struct worker *w);		/* second TERM: KILL now */
+void worker_exec_ok(struct worker *w);		/* exec succeeded */
+void worker_exited(struct worker *w, int wstatus, int exec_errno,
+    const char *exec_what);
+void worker_timer_fired(struct worker *w);
+void worker_watchdog_fired(struct worker *w);
+void worker_notify_ready(struct worker *w);		/* READY=1 */
+void worker_notify_watchdog(struct worker *w, bool trigger);
+void worker_notify_extend(struct worker *w, int64_t ms);
+
+/*
+ * The effects the state machine asks for.  The daemon supplies them
+ * (spawn.c, main.c); the unit tests supply fakes.
+ */
+int64_t host_now_ms(void);
+/* -1: no process (why says why); 0: a process; 1: it reached exec too. */
+int host_spawn(struct worker *w, char *why, size_t whylen);
+void host_signal(struct worker *w, int sig);	/* to the process group */
+void host_timer(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
+void host_watchdog(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
+void host_changed(struct worker *w);		/* state changed */
+void host_give_up(struct supervisor *sv);	/* supervisor-wide limit hit */
+
+/* ---------------------------------------------------------------- after.c */
+bool after_deps_ready(const struct supervisor *sv, const struct worker *w);
+bool after_dependents_down(const struct supervisor *sv,
+    const struct worker *w);
+void after_settle(struct supervisor *sv);
+
+#endif
