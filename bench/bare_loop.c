@@ -8,13 +8,25 @@
  * starts COUNT copies of PROGRAM at once, each with a close-on-exec pipe to
  * learn that its exec succeeded, prints the milliseconds until all have,
  * then kills and reaps them (startup).
+ *	bare_loop -s COUNT PROGRAM [ARG...]
+ * the same with posix_spawn(3), which glibc does with clone(CLONE_VM |
+ * CLONE_VFORK) and which returns once the child has exec'd: the fairer
+ * floor of a supervisor that spawns the same way.
+ *	bare_loop -i IDLE COUNT PROGRAM [ARG...]
+ * first forks IDLE children that only wait to be killed, then runs PROGRAM
+ * COUNT times as the first form does but reaps with waitpid(-1), which
+ * walks every child of the caller: the naive floor of restart latency with
+ * many idle workers beside the one that restarts.
  */
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +45,10 @@ parse_count(const char *s)
 	return n;
 }
 
+extern char **environ;
+
 static void
-sequential(long count, char **argv)
+sequential(long count, char **argv, bool any)
 {
 	long i;
 	pid_t pid;
@@ -48,7 +62,7 @@ sequential(long count, char **argv)
 			execv(argv[0], argv);
 			_exit(127);
 		}
-		if (waitpid(pid, &status, 0) == -1)
+		if (waitpid(any ? -1 : pid, &status, 0) != pid)
 			err(71, "waitpid");
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			errx(1, "%s: run %ld failed (status 0x%x)", argv[0],
@@ -65,17 +79,43 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Every child's fd is kept at once: as many as the hard limit allows. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void
+kill_all(pid_t *pids, long count)
+{
+	long i;
+
+	for (i = 0; i < count; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	for (i = 0; i < count; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], NULL, 0);
+}
+
 static void
 parallel(long count, char **argv)
 {
-	struct pollfd *pfd;
 	pid_t *pids;
+	int *fds;
 	double t0;
-	long i, left;
+	long i;
 	int p[2];
 	char c;
 
-	if ((pfd = calloc((size_t)count, sizeof(*pfd))) == NULL ||
+	raise_nofile();
+	if ((fds = calloc((size_t)count, sizeof(*fds))) == NULL ||
 	    (pids = calloc((size_t)count, sizeof(*pids))) == NULL)
 		err(71, "calloc");
 	t0 = now_ms();
@@ -90,30 +130,64 @@ parallel(long count, char **argv)
 			_exit(127);
 		}
 		close(p[1]);
-		pfd[i].fd = p[0];
-		pfd[i].events = POLLIN;
+		fds[i] = p[0];
 	}
-	/* EOF on a pipe: that child's exec succeeded. */
-	for (left = count; left > 0; ) {
-		if (poll(pfd, (nfds_t)count, -1) == -1)
-			err(71, "poll");
-		for (i = 0; i < count; i++) {
-			if (pfd[i].fd < 0 || pfd[i].revents == 0)
-				continue;
-			if (read(pfd[i].fd, &c, 1) != 0)
-				errx(1, "%s: exec failed", argv[0]);
-			close(pfd[i].fd);
-			pfd[i].fd = -1;
-			left--;
+	/* EOF on a pipe: that child's exec succeeded.  All must; in order. */
+	for (i = 0; i < count; i++) {
+		if (read(fds[i], &c, 1) != 0)
+			errx(1, "%s: exec failed", argv[0]);
+		close(fds[i]);
+	}
+	printf("%.1f\n", now_ms() - t0);
+	fflush(stdout);
+	kill_all(pids, count);
+	free(fds);
+	free(pids);
+}
+
+static void
+spawned(long count, char **argv)
+{
+	pid_t *pids;
+	double t0;
+	long i;
+	int e;
+
+	if ((pids = calloc((size_t)count, sizeof(*pids))) == NULL)
+		err(71, "calloc");
+	t0 = now_ms();
+	for (i = 0; i < count; i++) {
+		/* Returns once the child has exec'd, or with its error. */
+		if ((e = posix_spawn(&pids[i], argv[0], NULL, NULL, argv,
+		    environ)) != 0) {
+			errno = e;
+			err(1, "posix_spawn %s", argv[0]);
 		}
 	}
 	printf("%.1f\n", now_ms() - t0);
 	fflush(stdout);
-	for (i = 0; i < count; i++)
-		kill(pids[i], SIGKILL);
-	for (i = 0; i < count; i++)
-		waitpid(pids[i], NULL, 0);
-	free(pfd);
+	kill_all(pids, count);
+	free(pids);
+}
+
+static void
+with_idle(long idle, long count, char **argv)
+{
+	pid_t *pids;
+	long i;
+
+	if ((pids = calloc((size_t)idle + 1, sizeof(*pids))) == NULL)
+		err(71, "calloc");
+	for (i = 0; i < idle; i++) {
+		if ((pids[i] = fork()) == -1)
+			err(71, "fork");
+		if (pids[i] == 0) {
+			for (;;)
+				pause();
+		}
+	}
+	sequential(count, argv, true);
+	kill_all(pids, idle);
 	free(pids);
 }
 
@@ -122,9 +196,15 @@ main(int argc, char **argv)
 {
 	if (argc >= 4 && strcmp(argv[1], "-p") == 0)
 		parallel(parse_count(argv[2]), argv + 3);
+	else if (argc >= 4 && strcmp(argv[1], "-s") == 0)
+		spawned(parse_count(argv[2]), argv + 3);
+	else if (argc >= 5 && strcmp(argv[1], "-i") == 0)
+		with_idle(strcmp(argv[2], "0") == 0 ? 0 : parse_count(argv[2]),
+		    parse_count(argv[3]), argv + 4);
 	else if (argc >= 3 && argv[1][0] != '-')
-		sequential(parse_count(argv[1]), argv + 2);
+		sequential(parse_count(argv[1]), argv + 2, false);
 	else
-		errx(64, "usage: bare_loop [-p] COUNT PROGRAM [ARG...]");
+		errx(64, "usage: bare_loop [-p | -s] COUNT PROGRAM [ARG...]\n"
+		    "       bare_loop -i IDLE COUNT PROGRAM [ARG...]");
 	return 0;
 }

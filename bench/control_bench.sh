@@ -144,7 +144,7 @@ echo "  quiet:                         $qn $qmed $qp90 $qmin $qmax"
 echo "  status hammered ($hrate/s):  $hn $hmed $hp90 $hmin $hmax"
 result "restart latency median, quiet (us)" "$qmed" "baseline" "-"
 result "restart latency median, status hammered (us)" "$hmed (${ratio}x)" \
-    "-" "-"
+    "<= 1.1x quiet" "$(verdict awk -v r="$ratio" 'BEGIN { exit !(r <= 1.1) }')"
 result "restart latency p90, quiet (us)" "$qp90" "baseline" "-"
 result "restart latency p90, status hammered (us)" "$hp90" "-" "-"
 result "status requests/s while restarting" "$hrate" "-" "-"

@@ -5,7 +5,9 @@
 # idle_syscalls, ...); by default every bench/*.sh but lib.sh and run.sh,
 # the core four first.
 # Each benchmark's own environment knobs pass through (RESTARTS, COUNTS,
-# WORKERS, ROUNDS, IDLE, BUILD).
+# WORKERS, ROUNDS, IDLE, MB, REPEATS, BUILD); scale.sh has its own
+# SCALE_WORKERS (default 10000), so that WORKERS for startup.sh does not
+# shrink it.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 if [ $# -gt 0 ]; then

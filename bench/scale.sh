@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Scale: 10,000 workers, each in a section of its own, against the floors
+# measured in the same run.
+# - All RUNNING, from launch (event log timestamps), against a bare
+#   fork/exec loop and a posix_spawn (vfork) loop starting as many `sleep`.
+# - `supervisectl status` and `status --json` of all of them.
+# - The restart latency of one worker with the others idle beside it,
+#   against the same worker alone (its 0-idle figure); for information the
+#   naive floor, a bare loop that reaps with waitpid(-1), with 0 and with
+#   as many idle children.
+#	SCALE_WORKERS=N (default 10000), RESTARTS=N (default 300, at least 100),
+#	REPEATS=N (default 20): supervisectl runs per status figure
+. "$(dirname "$0")/lib.sh"
+
+WORKERS=${SCALE_WORKERS:-10000}
+RESTARTS=${RESTARTS:-300}
+REPEATS=${REPEATS:-20}
+[ "$RESTARTS" -ge 100 ] || { echo "RESTARTS must be >= 100" >&2; exit 64; }
+SUPERVISECTL=${SUPERVISECTL:-$BUILD/supervisectl}
+[ -x "$SUPERVISECTL" ] || die "$SUPERVISECTL: not built"
+SLEEP=$(command -v sleep) || die "no sleep(1)"
+ctl() { "$SUPERVISECTL" -s "$SOCK" "$@"; }
+ctl_answers() { ctl check > /dev/null 2>&1; }
+nk() { awk -v n="$1" 'BEGIN { printf (n >= 1000 && n % 1000 == 0) ? \
+    "%d,000" : "%d", (n >= 1000 && n % 1000 == 0) ? n / 1000 : n }'; }
+W=$(nk "$WORKERS")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+within() { awk -v r="$1" -v m="$2" 'BEGIN { exit !(r <= m) }'; }
+below() { awk -v v="$1" -v m="$2" 'BEGIN { exit !(v < m) }'; }
+
+# gaps: exit-to-start gaps of stamp lines on stdin, in us, one a line.
+gaps() {
+	awk '$1 == "exit" { e = $2; next }
+	    $1 == "start" && e != "" { printf "%.1f\n", ($2 - e) / 1000; e = "" }'
+}
+starts() { grep -c '^start ' "$1" 2>/dev/null || echo 0; }
+starts_at_least() { [ "$(starts "$1")" -ge "$2" ]; }
+
+# alone N FILE: supervise with the restarting worker only, N restarts.
+alone() {
+	cat > "$T/alone.ini" <<INI
+[worker:stamp]
+command = $BENCH_STAMP $2
+restart = always
+min_uptime = 0
+restart_delay = 0
+stdout = null
+stderr = null
+INI
+	sv_start "$T/alone.ini"
+	wait_for 120 starts_at_least "$2" $(($1 + 1)) ||
+	    die "only $(starts "$2") of $(($1 + 1)) runs in 120s"
+	sv_stop
+}
+
+# --- The floors of starting them all.
+fork_ms=$("$BARE_LOOP" -p "$WORKERS" "$SLEEP" 1000) || die "bare_loop -p failed"
+echo "$W sleep exec'd, fork/exec loop (ms): $fork_ms"
+spawn_ms=$("$BARE_LOOP" -s "$WORKERS" "$SLEEP" 1000) || die "bare_loop -s failed"
+echo "$W sleep exec'd, posix_spawn loop (ms): $spawn_ms"
+
+# --- Restart latency alone, half before the crowd and half after.
+alone $((RESTARTS / 2)) "$T/alone1.stamps"
+
+# --- The crowd: WORKERS sections, then the restarting worker, started by
+# request once all the others are RUNNING.
+{
+	for ((i = 0; i < WORKERS; i++)); do
+		printf '[worker:s%d]\ncommand = %s 100000\nmin_uptime = 0\n' \
+		    "$i" "$SLEEP"
+		printf 'stdout = null\nstderr = null\n\n'
+	done
+	cat <<INI
+[worker:stamp]
+command = $BENCH_STAMP $T/crowd.stamps
+autostart = no
+restart = always
+min_uptime = 0
+restart_delay = 0
+stdout = null
+stderr = null
+INI
+} > "$T/crowd.ini"
+t0=$EPOCHREALTIME
+sv_start "$T/crowd.ini"
+wait_for 600 log_at_least "$WORKERS" ': running$' ||
+    die "only $(log_count ': running$') of $WORKERS running in 600s"
+t0ms=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t * 1000 }')
+run_ms=$(grep -E ': running$' "$T/err" | tail -n 1 | ms_of_iso |
+    awk -v t="$t0ms" '{ printf "%.0f", $1 - t }')
+echo "$W workers all running, supervise (ms): $run_ms"
+wait_for 10 ctl_answers || die "supervise does not answer"
+[ "$(ctl status | wc -l)" = $((WORKERS + 2)) ] || die "status has not $WORKERS rows"
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+# wall_ms COMMAND...: REPEATS runs of COMMAND, each one's wall time in ms.
+wall_ms() {
+	local i t0 us
+	for ((i = 0; i < REPEATS; i++)); do
+		t0=$(now_us)
+		"$@" > /dev/null || die "$* failed"
+		us=$(($(now_us) - t0))
+		printf '%d.%d\n' $((us / 1000)) $((us % 1000 / 100))
+	done
+}
+read -r _ st_med st_p90 _ < <(wall_ms ctl status | stats)
+read -r _ js_med js_p90 _ < <(wall_ms ctl --json status | stats)
+echo "supervisectl status, $W workers (ms): median $st_med p90 $st_p90"
+echo "supervisectl --json status, $W workers (ms): median $js_med p90 $js_p90"
+
+ctl start stamp > /dev/null || die "cannot start the restarting worker"
+wait_for 300 starts_at_least "$T/crowd.stamps" $((RESTARTS + 1)) ||
+    die "only $(starts "$T/crowd.stamps") of $((RESTARTS + 1)) runs beside the crowd"
+sv_stop
+
+alone $((RESTARTS - RESTARTS / 2)) "$T/alone2.stamps"
+
+# --- The naive floor: a bare loop reaping with waitpid(-1).
+"$BARE_LOOP" -i 0 $((RESTARTS + 1)) "$BENCH_STAMP" "$T/bare0.stamps" ||
+    die "bare loop failed"
+"$BARE_LOOP" -i "$WORKERS" $((RESTARTS + 1)) "$BENCH_STAMP" \
+    "$T/bareN.stamps" || die "bare loop with idle children failed"
+
+read -r an amed ap90 _ < <({ gaps < "$T/alone1.stamps" |
+    head -n $((RESTARTS / 2)); gaps < "$T/alone2.stamps" |
+    head -n $((RESTARTS - RESTARTS / 2)); } | stats)
+read -r cn cmed cp90 _ < <(gaps < "$T/crowd.stamps" | head -n "$RESTARTS" | stats)
+read -r _ b0med _ < <(gaps < "$T/bare0.stamps" | stats)
+read -r _ bnmed _ < <(gaps < "$T/bareN.stamps" | stats)
+echo "restart latency (us): n median p90"
+printf '  %-22s %s %s %s\n' alone: "$an" "$amed" "$ap90"
+printf '  %-22s %s %s %s\n' "beside $W idle:" "$cn" "$cmed" "$cp90"
+echo "  waitpid(-1) loop:     0 idle $b0med, $W idle $bnmed"
+
+r=$(ratio "$run_ms" "$fork_ms")
+result "$W workers all exec'd, fork/exec loop (ms)" "$fork_ms" "baseline" "-"
+result "$W workers all exec'd, posix_spawn loop (ms)" "$spawn_ms" "baseline" "-"
+result "$W workers all running, supervise (ms)" "$run_ms (${r}x fork)" "-" "-"
+r=$(ratio "$run_ms" "$spawn_ms")
+result "$W workers all running / posix_spawn loop" "${r}x" "<= 1.2x" \
+    "$(verdict within "$r" 1.2)"
+result "supervisectl status, $W workers (ms)" "$st_med" "< 10" \
+    "$(verdict below "$st_med" 10)"
+result "supervisectl --json status, $W workers (ms)" "$js_med" "< 10" \
+    "$(verdict below "$js_med" 10)"
+result "restart latency median, 0 idle (us)" "$amed" "baseline" "-"
+r=$(ratio "$cmed" "$amed")
+result "restart latency median, $W idle (us)" "$cmed (${r}x)" "<= 1.2x 0 idle" \
+    "$(verdict within "$r" 1.2)"
+r=$(ratio "$bnmed" "$b0med")
+result "waitpid(-1) loop restart, 0 / $W idle (us)" "$b0med / $bnmed" \
+    "(${r}x)" "-"
