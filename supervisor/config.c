@@ -39,6 +39,8 @@ struct load {
 	size_t *rank;		/* per worker: its file */
 	int *after_line;	/* per worker: where its after key is */
 	size_t cap;
+	size_t nworker_sections;	/* [worker:NAME] seen, good or not */
+	int main_lines;		/* lines of the main file; -1 unread */
 };
 
 static void
@@ -181,6 +183,13 @@ fail:
 
 static void read_file(struct load *, const char *, bool);
 
+/* A pattern without *, ? or [ names one file, which must be there. */
+static bool
+is_literal(const char *pattern)
+{
+	return strpbrk(pattern, "*?[") == NULL;
+}
+
 /* Read the include globs, each one's matches sorted, in place. */
 static void
 load_includes(struct load *ld, const char *file, const char *dir)
@@ -201,6 +210,9 @@ load_includes(struct load *ld, const char *file, const char *dir)
 		else if (r == GLOB_ABORTED)
 			lerror(ld, 0, file, ld->include_line, "include: %s: "
 			    "cannot read the directory", abs);
+		else if (r == GLOB_NOMATCH && is_literal(*pat))
+			lerror(ld, 0, file, ld->include_line, "include: %s: %s",
+			    abs, strerror(ENOENT));
 		for (i = 0; r == 0 && i < g.gl_pathc; i++)
 			read_file(ld, g.gl_pathv[i], true);
 		if (r == 0)
@@ -240,8 +252,10 @@ load_sections(struct load *ld, size_t rank, const char *file,
 		else if (strcmp(sec->name, "supervisor") == 0)
 			lerror(ld, rank, file, sec->line, "[supervisor]: not "
 			    "allowed in an included file");
-		else if (strncmp(sec->name, "worker:", 7) == 0)
+		else if (strncmp(sec->name, "worker:", 7) == 0) {
+			ld->nworker_sections++;
 			load_worker(ld, rank, file, dir, sec);
+		}
 		else
 			lerror(ld, rank, file, sec->line, "[%s]: unknown "
 			    "section (expected [supervisor] or "
@@ -262,17 +276,32 @@ dir_of(const char *path)
 	return dir;
 }
 
+/*
+ * A file that cannot be read is an error at the include key that named
+ * it, or, for the main file, about the file itself.
+ */
+static void
+file_error(struct load *ld, const char *path, bool included, const char *why)
+{
+	if (included)
+		lerror(ld, 0, ld->cfg->path, ld->include_line,
+		    "include: %s: %s", path, why);
+	else
+		lerror(ld, 0, path, 0, "%s", why);
+}
+
 static void
 read_file(struct load *ld, const char *path, bool included)
 {
 	struct ini_errors errs = { NULL, 0, 0, false };
 	struct ini_file f;
+	const char *why;
 	char *real, *dir, **files;
 	size_t i, rank = ld->nfiles;
 	int r;
 
 	if ((real = realpath(path, NULL)) == NULL) {
-		lerror(ld, rank, path, 0, "%s", strerror(errno));
+		file_error(ld, path, included, strerror(errno));
 		return;
 	}
 	for (i = 0; included && i < ld->nfiles; i++) {
@@ -289,12 +318,14 @@ read_file(struct load *ld, const char *path, bool included)
 	}
 	ld->files = files;
 	ld->files[ld->nfiles++] = real;
-	r = inifile_read(path, &f, &errs);
+	r = inifile_read(path, &f, &errs, &why);
 	if (r == -1)
-		lerror(ld, rank, path, 0, "%s", strerror(errno));
+		file_error(ld, path, included, why);
 	take_errors(ld, rank, path, &errs);
 	if (r == -1)
 		return;
+	if (!included)
+		ld->main_lines = f.nlines;
 	if ((dir = dir_of(path)) == NULL)
 		lerror(ld, rank, path, 0, "%s", strerror(errno));
 	else
@@ -524,6 +555,7 @@ config_load(const char *path, int mode_override, struct config *cfg,
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
 	ld.mode_override = mode_override;
+	ld.main_lines = -1;
 	cfg->mode = MODE_PROCESS;
 	cfg->strategy = STRATEGY_ONE_FOR_ONE;
 	cfg->restart_window_ms = 60000;
@@ -533,6 +565,10 @@ config_load(const char *path, int mode_override, struct config *cfg,
 		oom(&ld);
 	else
 		read_file(&ld, path, false);
+	/* Reported at the end of the main file, where one would go. */
+	if (ld.main_lines >= 0 && ld.nworker_sections == 0)
+		lerror(&ld, 0, path, ld.main_lines > 0 ? ld.main_lines : 1,
+		    "no [worker:NAME] section (one or more are needed)");
 	if (!ld.oom)
 		order_workers(&ld);
 	for (i = 0; ld.nerr == 0 && i < cfg->nworkers; i++)

@@ -188,11 +188,18 @@ struct ini_section {
 struct ini_file {
 	struct ini_section *sections;
 	size_t nsections, cap;
+	int nlines;		/* lines read */
 };
 
-/* 0, or -1 with errno set if the file could not be opened or read. */
+/* A config file, and each included one, is a regular file this large at most. */
+#define INIFILE_MAX_SIZE (16 * 1024 * 1024)
+
+/*
+ * 0, or -1 with *why saying what is wrong: the file could not be opened or
+ * read, is not a regular file, or is larger than INIFILE_MAX_SIZE.
+ */
 int inifile_read(const char *path, struct ini_file *f,
-    struct ini_errors *errs);
+    struct ini_errors *errs, const char **why);
 void inifile_free(struct ini_file *f);
 void inifile_error(struct ini_errors *errs, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -12,12 +12,16 @@
  * reader), "key=value" with any " ;" comment already cut, " value" for a
  * continuation, and "" for anything else.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -48,6 +52,7 @@ struct reader {
 	struct ini_section *sec;	/* NULL: keys go nowhere */
 	bool before_sections;		/* no header seen yet */
 	struct ini_entry *last;		/* the key a continuation extends */
+	size_t total;			/* bytes read so far */
 	int read_errno;
 };
 
@@ -236,6 +241,12 @@ reader_cb(char *out, int num, void *stream)
 			rd->read_errno = errno ? errno : EIO;
 		return NULL;
 	}
+	/* A file that grows while it is read is cut off too. */
+	rd->total += (size_t)n;
+	if (rd->total > INIFILE_MAX_SIZE) {
+		rd->read_errno = EFBIG;
+		return NULL;
+	}
 	rd->lineno++;
 	rd->kind = LINE_NONE;
 	rd->comment = false;
@@ -366,16 +377,64 @@ configure_inih(void)
 	ini_allow_no_value = false;
 }
 
+/*
+ * Open path for reading without blocking on a FIFO or taking a terminal,
+ * then judge what was opened (fstat on the descriptor, so the file judged
+ * is the file read): only a regular file of at most INIFILE_MAX_SIZE.
+ */
+static FILE *
+open_config(const char *path, const char **why)
+{
+	struct stat st;
+	FILE *fp;
+	int fd, flags;
+
+	*why = NULL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		*why = "is a directory, not a file";
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		goto fail;
+	}
+	if (st.st_size > INIFILE_MAX_SIZE) {
+		*why = "larger than 16 MiB";
+		goto fail;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
+		goto fail;
+	if ((fp = fdopen(fd, "r")) == NULL)
+		goto fail;
+	return fp;
+
+fail:
+	if (*why != NULL)
+		errno = EINVAL;
+	close(fd);
+	return NULL;
+}
+
 int
-inifile_read(const char *path, struct ini_file *f, struct ini_errors *errs)
+inifile_read(const char *path, struct ini_file *f, struct ini_errors *errs,
+    const char **why)
 {
 	struct reader rd;
-	int r;
+	int r, saved;
 
 	memset(f, 0, sizeof(*f));
 	memset(&rd, 0, sizeof(rd));
-	if ((rd.fp = fopen(path, "re")) == NULL)
+	if ((rd.fp = open_config(path, why)) == NULL) {
+		if (*why == NULL)
+			*why = strerror(errno);
 		return -1;
+	}
 	rd.f = f;
 	rd.errs = errs;
 	rd.before_sections = true;
@@ -383,9 +442,12 @@ inifile_read(const char *path, struct ini_file *f, struct ini_errors *errs)
 	r = ini_parse_stream(reader_cb, &rd, handler_cb, &rd);
 	free(rd.raw);
 	fclose(rd.fp);
+	f->nlines = rd.lineno;
 	if (rd.read_errno != 0) {
 		inifile_free(f);
-		errno = rd.read_errno;
+		saved = rd.read_errno;
+		*why = saved == EFBIG ? "larger than 16 MiB" : strerror(saved);
+		errno = saved;
 		return -1;
 	}
 	/* The reader passes inih only lines it accepts: this cannot be. */

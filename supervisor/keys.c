@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -299,11 +300,16 @@ p_after(struct sect *s, const struct key *k, const char *v)
 static void
 p_signal(struct sect *s, const struct key *k, const char *v)
 {
+	int sig;
+
 	(void)k;
-	if (parse_signal(v, &((struct worker_config *)s->base)->stop_signal)
-	    == -1)
+	if (parse_signal(v, &sig) == -1)
 		bad(s, "expected a signal name like TERM or a number, "
 		    "got \"%s\"", v);
+	else if (sig == SIGSTOP)
+		bad(s, "STOP pauses a worker, it does not stop it");
+	else
+		((struct worker_config *)s->base)->stop_signal = sig;
 }
 
 static void
@@ -385,12 +391,34 @@ p_output(struct sect *s, const struct key *k, const char *v)
 		    "got \"%s\"", is_err ? "stdout or " : "or ", v);
 }
 
+/*
+ * The most open files the kernel lets any process have (fs.nr_open):
+ * setrlimit(2) refuses more, even to root.  0 if it cannot be read.
+ */
+static uint64_t
+kernel_nr_open(void)
+{
+	uint64_t n = 0;
+	char buf[32];
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sys/fs/nr_open", "re")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), fp) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (parse_number(buf, &n) == -1)
+			n = 0;
+	}
+	fclose(fp);
+	return n;
+}
+
 static void
 p_limit(struct sect *s, const struct key *k, const char *v)
 {
 	struct worker_config *wc = s->base;
 	struct limit_spec *l = &wc->limits[k->max];
-	uint64_t n;
+	uint64_t n, max;
 	int64_t ms;
 
 	if (strcmp(v, "infinity") == 0)
@@ -409,6 +437,12 @@ p_limit(struct sect *s, const struct key *k, const char *v)
 		n = ms / 1000;
 	} else if (parse_size(v, &n) == -1) {
 		bad(s, "expected a size like 512M or infinity, got \"%s\"", v);
+		return;
+	}
+	if (k->max == LIMIT_NOFILE && (max = kernel_nr_open()) > 0 &&
+	    (n == RLIM_INFINITY || n > max)) {
+		bad(s, "%s is more than the kernel allows (fs.nr_open = %ju)",
+		    v, (uintmax_t)max);
 		return;
 	}
 	l->set = true;

@@ -150,4 +150,62 @@ check "included error: supervise exits" sv_wait_exit 5
 check "included error: exit status 78 (got ${SV_STATUS:-none})" test "${SV_STATUS:-x}" = 78
 check "included error: names x.ini:3" grep -Eq 'x\.ini:3: .*instances' "$T/err"
 check "included error: nothing started" test ! -e "$T/marker-bad2"
+# What a config may be: a regular file of at most 16 MiB, the main one and
+# each included one; refused without blocking on a FIFO or a device.
+# t_config NAME FILE: supervise -t -c FILE, bounded, into $T/NAME.err.
+t_config() {
+	timeout 10 "$SUPERVISE" -t -c "$2" > /dev/null 2> "$T/$1.err"
+	echo $?
+}
+st=$(t_config zero /dev/zero)
+check "-c /dev/zero: exit 78 (got $st)" test "$st" = 78
+check "-c /dev/zero: not a regular file" grep -q '^/dev/zero: not a regular file$' "$T/zero.err"
+mkfifo "$T/fifo.ini"
+st=$(t_config fifo "$T/fifo.ini")
+check "-c FIFO: exit 78 without blocking (got $st)" test "$st" = 78
+write_config "$T/incfifo.ini" <<EOF
+[supervisor]
+include = fifo.ini /dev/zero
+[worker:w]
+command = crashy --fault none
+EOF
+st=$(t_config incfifo "$T/incfifo.ini")
+check "include FIFO and /dev/zero: exit 78 (got $st)" test "$st" = 78
+check "include FIFO: FILE:LINE:" grep -q "incfifo.ini:2: include: $T/fifo.ini: not a regular file" "$T/incfifo.err"
+check "include /dev/zero: FILE:LINE:" grep -q "incfifo.ini:2: include: /dev/zero: not a regular file" "$T/incfifo.err"
+mkdir -p "$T/incdir.d"
+write_config "$T/incdir.ini" <<EOF
+[worker:w]
+command = crashy --fault none
+[supervisor]
+include = incdir.d missing.ini none/*.ini
+EOF
+st=$(t_config incdir "$T/incdir.ini")
+check "include a directory and a missing file: exit 78 (got $st)" test "$st" = 78
+check "include a directory: FILE:LINE:" grep -q "incdir.ini:4: include: $T/incdir.d: is a directory, not a file" "$T/incdir.err"
+check "include a missing literal path: FILE:LINE:" grep -q "incdir.ini:4: include: $T/missing.ini: No such file or directory" "$T/incdir.err"
+check "include a glob matching nothing: no error" test "$(grep -c none "$T/incdir.err")" = 0
+truncate -s $((16 * 1024 * 1024 + 1)) "$T/big.ini"
+st=$(t_config big "$T/big.ini")
+check "-c a file over 16 MiB: exit 78 (got $st)" test "$st" = 78
+check "-c a file over 16 MiB: says so" grep -q "big.ini: larger than 16 MiB" "$T/big.err"
+write_config "$T/noworker.ini" <<EOF
+[supervisor]
+strategy = one_for_all
+EOF
+st=$(t_config noworker "$T/noworker.ini")
+check "no worker: exit 78 (got $st)" test "$st" = 78
+check "no worker: FILE:LINE:" grep -q "noworker.ini:2: no \[worker:NAME\] section" "$T/noworker.err"
+write_config "$T/stop.ini" <<EOF
+[worker:w]
+command = crashy --fault none
+stop_signal = STOP
+[worker:v]
+command = crashy --fault none
+stop_signal = 65
+EOF
+st=$(t_config stop "$T/stop.ini")
+check "stop_signal = STOP or 65: exit 78 (got $st)" test "$st" = 78
+check "stop_signal = STOP: FILE:LINE:" grep -q "stop.ini:3: stop_signal: STOP pauses a worker" "$T/stop.err"
+check "stop_signal = 65: FILE:LINE:" grep -q "stop.ini:6: stop_signal: expected a signal" "$T/stop.err"
 finish

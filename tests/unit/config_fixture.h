@@ -101,7 +101,7 @@ load_ok(const char *text, int mode, struct config *cfg)
 	errlist_free(&errs);
 }
 
-static const struct worker_config *
+static __attribute__((unused)) const struct worker_config *
 worker(const struct config *cfg, const char *name)
 {
 	size_t i;
