@@ -92,7 +92,8 @@ void output_reopen(struct supervisor *sv);	/* USR1 */
 void output_free(struct worker *w);
 void output_shutdown(struct supervisor *sv);	/* flush what is queued */
 
-#define OUTPUT_READ_MAX	(64 * 1024)	/* per pipe and callback: fairness */
+#define OUTPUT_READ_MAX	(128 * 1024)	/* per read(2) */
+#define OUTPUT_READ_PASS (512 * 1024)	/* per pipe and callback: fairness */
 struct sink;
 /* A sink's state changed (sink.c): read its pipes or not, as it allows. */
 void output_sink_watch(struct sink *s);
@@ -106,7 +107,8 @@ void output_sink_report(struct sink *s);
  * A sink that falls behind is paused (its pipes are not read); one that
  * then takes nothing for a while drops their lines until it catches up.
  */
-#define SINK_QUEUE_CAP	(256 * 1024)	/* bytes queued on a sink, at most */
+#define SINK_QUEUE_CAP	(1024 * 1024)	/* bytes queued on a sink, at most */
+#define SINK_FLUSH_NOW	(64 * 1024)	/* queued: written before more is read */
 
 enum sink_state {
 	SINK_NORMAL,
@@ -137,6 +139,8 @@ struct sink *sink_get(struct supervisor *sv, const char *path, char *why,
 void sink_put(struct sink *s);
 /* Write what s takes now, then pause, resume or stop dropping. */
 void sink_flush(struct sink *s);
+/* The same, once this loop pass has read every pipe that is ready. */
+void sink_flush_later(struct sink *s);
 /* Where pipes are read into, OUTPUT_READ_MAX bytes: one for all. */
 char *sink_read_buffer(struct supervisor *sv);
 void sink_reopen(struct supervisor *sv);	/* the files, for USR1 */

@@ -33,6 +33,7 @@ struct stream {
 	bool live;			/* the child has the other end */
 	size_t plen;			/* "NAME | " on stdout, 0 for a file */
 	unsigned long long dropped;	/* lines dropped, not yet reported */
+	char prefix[WORKER_NAME_LEN + 3];	/* plen bytes, no NUL */
 	struct linebuf lb;
 };
 
@@ -83,29 +84,37 @@ output_sink_report(struct sink *s)
 		stream_report(st);
 }
 
-/* linebuf's emit: queue one whole line, or drop and count it. */
+/*
+ * linebuf's emit: queue one whole line, or drop and count it.  Called once
+ * per line, so the common case (room at the end of the queue's buffer)
+ * costs no call and the prefix is one copy.
+ */
 static void
 stream_emit(void *ctx, const char *line, size_t len)
 {
 	struct stream *st = ctx;
 	struct sink *s = st->sink;
+	struct linequeue *q = &s->q;
 	size_t need = st->plen + len + 1;
 	char *p;
 
 	if (s->broken)
 		return;
-	if (s->state == SINK_DROPPING ||
-	    (p = linequeue_reserve(&s->q, need, SINK_QUEUE_CAP)) == NULL) {
+	if (s->state == SINK_DROPPING) {
 		st->dropped++;
 		return;
 	}
-	if (st->plen > 0) {
-		memcpy(p, st->w->name, st->plen - 3);
-		memcpy(p + st->plen - 3, " | ", 3);
+	if (q->start + q->len + need <= q->alloc &&
+	    q->len + need <= SINK_QUEUE_CAP)
+		p = q->buf + q->start + q->len;
+	else if ((p = linequeue_reserve(q, need, SINK_QUEUE_CAP)) == NULL) {
+		st->dropped++;
+		return;
 	}
+	memcpy(p, st->prefix, st->plen);
 	memcpy(p + st->plen, line, len);
 	p[need - 1] = '\n';
-	s->q.len += need;
+	q->len += need;
 }
 
 /* How much to read now so that the lines it makes surely fit. */
@@ -131,33 +140,60 @@ stream_close(struct stream *st)
 	st->live = false;
 }
 
+/*
+ * The pipe is readable: read it until it is empty, a read at a time as the
+ * sink's queue has room for, up to OUTPUT_READ_PASS bytes so that other
+ * pipes get their turn.  The queue is written once per loop pass
+ * (sink_flush_later), so ten pipes feeding one sink cost one write, not
+ * ten; only a queue past SINK_FLUSH_NOW is written at once, which keeps
+ * the budget of the next read large and lets the sink pause its pipes.
+ */
 static void
 stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct stream *st = container_of(io, struct stream, io);
 	struct sink *s = st->sink;
 	char *rbuf = sink_read_buffer(st->w->sv);
-	size_t budget;
+	size_t budget, total = 0;
 	ssize_t n;
 
 	(void)revents;
-	if ((budget = stream_budget(st)) == 0) {
-		/* Only near SINK_QUEUE_CAP, so paused: the resume starts it again. */
-		ev_io_stop(loop, io);
-		return;
+	while (total < OUTPUT_READ_PASS) {
+		if ((budget = stream_budget(st)) == 0) {
+			/*
+			 * Only near SINK_QUEUE_CAP, which a flush has just
+			 * paused: the resume starts it again.
+			 */
+			if (total == 0)
+				ev_io_stop(loop, io);
+			break;
+		}
+		n = read(st->fd, rbuf, budget);
+		if (n > 0) {
+			linebuf_feed(&st->lb, rbuf, (size_t)n, stream_emit, st);
+			total += (size_t)n;
+			if (s->q.len >= SINK_FLUSH_NOW || s->state != SINK_NORMAL)
+				sink_flush(s);
+			if (!ev_is_active(io))
+				break;		/* the flush paused the sink */
+			/* A short read emptied the pipe: no read for EAGAIN. */
+			if ((size_t)n < budget)
+				break;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN) {
+			/* Every writer closed it, the worker is still running. */
+			if (n == -1)
+				log_warnx("%s: reading output: %s", st->w->name,
+				    strerror(errno));
+			linebuf_flush(&st->lb, stream_emit, st);
+			stream_close(st);
+		}
+		break;
 	}
-	n = read(st->fd, rbuf, budget);
-	if (n > 0)
-		linebuf_feed(&st->lb, rbuf, (size_t)n, stream_emit, st);
-	else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-		/* Every writer closed it, the worker is still running. */
-		if (n == -1)
-			log_warnx("%s: reading output: %s", st->w->name,
-			    strerror(errno));
-		linebuf_flush(&st->lb, stream_emit, st);
-		stream_close(st);
-	}
-	sink_flush(s);
+	sink_flush_later(s);
 	if (s->state != SINK_DROPPING)
 		stream_report(st);
 }
@@ -227,7 +263,11 @@ stream_new(struct worker *w, struct sink *s, int fd)
 	st->w = w;
 	st->sink = s;
 	st->fd = fd;
-	st->plen = s->path == NULL ? strlen(w->name) + 3 : 0;
+	if (s->path == NULL) {
+		st->plen = strlen(w->name) + 3;
+		memcpy(st->prefix, w->name, st->plen - 3);
+		memcpy(st->prefix + st->plen - 3, " | ", 3);
+	}
 	linebuf_init(&st->lb);
 	ev_io_init(&st->io, stream_read_cb, fd, EV_READ);
 	return st;

@@ -11,6 +11,10 @@
  * then the pipes are read again and their lines dropped and counted until
  * the queue drains.
  *
+ * The lines of every pipe read in one loop pass are written together,
+ * once, before the loop polls again (sink_flush_later): ten busy workers
+ * cost one write per pass, not ten.
+ *
  * supervise's fd 1 is shared with `inherit` workers and the terminal, so
  * it never gets O_NONBLOCK.  A pipe, FIFO or terminal is opened again
  * through /proc/self/fd/1, which gives a new open file description of our
@@ -66,6 +70,7 @@ struct sink_io {
 
 	ev_io io;			/* writable, while the queue is not empty */
 	ev_timer timer;			/* stall, then drop reports */
+	ev_prepare later;		/* sink_flush_later: before the next poll */
 };
 
 /* sv->out */
@@ -78,6 +83,7 @@ struct sinks {
 
 static void	sink_write_cb(struct ev_loop *, ev_io *, int);
 static void	sink_timer_cb(struct ev_loop *, ev_timer *, int);
+static void	sink_later_cb(struct ev_loop *, ev_prepare *, int);
 
 static struct sink_io *
 sink_new(struct sinks *ss, int fd, const char *path)
@@ -98,6 +104,7 @@ sink_new(struct sinks *ss, int fd, const char *path)
 	TAILQ_INIT(&s->pub.streams);
 	ev_io_init(&s->io, sink_write_cb, fd, EV_WRITE);
 	ev_init(&s->timer, sink_timer_cb);
+	ev_prepare_init(&s->later, sink_later_cb);
 	return s;
 }
 
@@ -108,6 +115,7 @@ sink_free(struct sink_io *s)
 
 	ev_io_stop(loop, &s->io);
 	ev_timer_stop(loop, &s->timer);
+	ev_prepare_stop(loop, &s->later);
 	if (s->own_fd)
 		close(s->fd);
 	linequeue_free(&s->pub.q);
@@ -226,6 +234,7 @@ sink_flush(struct sink *p)
 	struct ev_loop *loop = s->ss->sv->loop;
 	int r = 0;
 
+	ev_prepare_stop(loop, &s->later);
 	if (s->how != SINK_POLLED)
 		while (p->q.len > 0 && (r = sink_write_once(s, p->q.len)) > 0)
 			;
@@ -234,6 +243,29 @@ sink_flush(struct sink *p)
 	else
 		ev_io_stop(loop, &s->io);
 	sink_update(s);
+}
+
+/*
+ * Every pipe read in this loop pass queues on its sink first; the sink is
+ * written once, from a prepare watcher, before the loop polls again.
+ */
+void
+sink_flush_later(struct sink *p)
+{
+	struct sink_io *s = container_of(p, struct sink_io, pub);
+
+	if (p->q.len > 0 || p->state != SINK_NORMAL)
+		ev_prepare_start(s->ss->sv->loop, &s->later);
+}
+
+static void
+sink_later_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct sink_io *s = container_of(w, struct sink_io, later);
+
+	(void)loop;
+	(void)revents;
+	sink_flush(&s->pub);
 }
 
 static void
