@@ -175,7 +175,8 @@ do_select(struct command_client *c, struct proto_request *req)
 			bad++;
 			proto_put_msg(c->out, "%s: not running (%s)", w->name,
 			    worker_state_name(w->state));
-		} else if (req->cmd == CMD_SIGNAL && kill(w->pid, sig) == -1) {
+		} else if (req->cmd == CMD_SIGNAL &&
+		    spawn_signal_pid(w, sig) == -1) {
 			bad++;
 			proto_put_msg(c->out, "%s: kill %ld: %s", w->name,
 			    (long)w->pid, strerror(errno));

@@ -29,6 +29,7 @@ struct sinks;		/* sink.c: stdout and the files */
 struct ready_sock;	/* ready.c: the workers' notify socket */
 struct plugin_table;	/* plugin.c: the loaded shared objects */
 struct thread_host;	/* thread.c: the threads' wake-up */
+struct spawn_state;	/* spawn.c: how workers are reaped, their pids */
 
 struct supervisor {
 	struct ev_loop *loop;
@@ -57,6 +58,7 @@ struct supervisor {
 	struct ready_sock *ready;	/* ready.c: the workers' notify socket */
 	struct plugin_table *plugins;	/* plugin.c: the loaded shared objects */
 	struct thread_host *threads;	/* thread.c: the threads' wake-up */
+	struct spawn_state *spawn;	/* spawn.c: reaping, pid -> worker */
 };
 
 /* ------------------------------------------------------------------ env.c */
@@ -74,6 +76,13 @@ const char *env_lookup(char **env, const char *key);	/* or NULL */
 int spawn_init(struct supervisor *sv);
 void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */
 void spawn_free(struct worker *w);
+/* Say so in the event log when the fd limit is too low for cfg. */
+void spawn_check_nofile(const struct config *cfg);
+/* The worker whose process has this pid (unreaped), or NULL. */
+struct worker *spawn_find_pid(struct supervisor *sv, pid_t pid);
+/* Signal the worker's own process (not its group): 0, or -1 and errno. */
+int spawn_signal_pid(struct worker *w, int sig);
+void spawn_close(struct supervisor *sv);
 
 /* --------------------------------------------------------------- output.c */
 int output_init(struct supervisor *sv);

@@ -540,6 +540,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < sv->nworkers; i++)
 		discard_worker(sv->workers[i]);
 	free(sv->workers);
+	spawn_close(sv);
 	window_free(&sv->window);
 	supervisor_retire_configs(sv);
 	config_free(sv->cfg);

@@ -75,22 +75,12 @@ static struct worker *
 sender(struct supervisor *sv, pid_t pid)
 {
 	struct worker *w;
-	pid_t pgid = -1;
-	size_t i;
 
-	for (i = 0; i < sv->nworkers; i++) {
-		w = sv->workers[i];
-		if (w->pid > 1 && w->pid == pid)
-			return w;
-	}
-	if (pid > 1)
-		pgid = getpgid(pid);
-	for (i = 0; i < sv->nworkers && pgid > 1; i++) {
-		w = sv->workers[i];
-		if (w->pid == pgid)
-			return w;
-	}
-	return NULL;
+	if (pid <= 1)
+		return NULL;
+	if ((w = spawn_find_pid(sv, pid)) != NULL)
+		return w;
+	return spawn_find_pid(sv, getpgid(pid));
 }
 
 /* One datagram: newline-separated KEY=VALUE assignments. */

@@ -248,6 +248,7 @@ reload(struct supervisor *sv, struct errlist *errs)
 		if (list[i]->removed)
 			worker_stop(list[i]);
 	log_event(&ev);
+	spawn_check_nofile(nc);
 	free(fresh);
 	free(taken);
 	free(changed);

@@ -7,14 +7,33 @@
  *
  * Reaping: supervise runs its own loop (ev_loop_new), not libev's default
  * loop, whose built-in SIGCHLD watcher reaps with waitpid(-1) before any
- * callback of ours runs.  On SIGCHLD, spawn_reap() asks waitid(WNOWAIT)
- * for a dead child without reaping it: while the worker is an unreaped
+ * callback of ours runs.  Each worker process is tracked by a pidfd, made
+ * by the clone that spawns it (CLONE_PIDFD), and watched by an ev_io: it
+ * becomes readable when that process exits, so an exit names its worker
+ * directly and costs the same whatever the number of workers.  Such a
+ * child is cloned with no exit signal, so its exit raises no SIGCHLD and
+ * no wait for "any child" sees it; it is waited for with waitid(P_PIDFD,
+ * __WALL), which touches that child only.  waitid(P_ALL) and waitpid(-1)
+ * walk every child of the caller: with 10,000 workers, each reap would
+ * cost as much as a restart.
+ *
+ * SIGCHLD still comes for the rest: orphans adopted as PID 1 or as
+ * subreaper, and workers without a pidfd (fork()ed plugin children whose
+ * pidfd_open failed, the fd limit reached, or kernels without pidfds:
+ * before 5.4, or SUPERVISE_NO_PIDFD set, see supervise(1)).  spawn_reap()
+ * then asks waitid(P_ALL, WNOWAIT) for each dead child and finds its
+ * worker, if any, by pid in a hash.
+ *
+ * Either way a worker is reaped in reap_worker() only, and in two steps:
+ * first seen dead without being reaped (WNOWAIT); while it is an unreaped
  * zombie its pid, and so its process group id, cannot be reused, which
- * makes the KILL to what is left of the group safe.  Only then is the pid
- * reaped.  The invariant, kept here and in host_signal(): w->pid is > 1
- * exactly while that pid is ours and unreaped, so no signal ever goes to a
- * reaped pid or an emptied group.
+ * makes the KILL to what is left of the group safe.  Only then is it
+ * reaped, its watcher stopped and its pidfd closed (a reaped process's
+ * pidfd stays readable for ever).  The invariant, kept here and in
+ * host_signal(): w->pid is > 1 exactly while that pid is ours and
+ * unreaped, so no signal ever goes to a reaped pid or an emptied group.
  */
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -32,6 +51,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <ev.h>
 
 #include "daemon.h"
 
@@ -51,7 +72,22 @@ struct spawn_info {
 	struct child_report report;
 	bool failed;		/* the child never reached exec */
 	char *path;		/* what was exec'd, for messages */
+	struct worker *w;
+	pid_t hpid;		/* the pid it is hashed under, or 0 */
+	struct spawn_info *hnext;
+	int pidfd;		/* -1: none (SIGCHLD reaps it) */
+	ev_io io;		/* the pidfd: readable once the process exits */
 };
+
+/* sv->spawn: how workers are reaped, and their pids. */
+struct spawn_state {
+	bool pidfds;			/* track workers by pidfds */
+	struct spawn_info **bucket;	/* pid -> spawn_info, chained */
+	size_t nbuckets;		/* a power of 2 */
+	size_t count;
+};
+
+#define PID_BUCKETS_MIN	64
 
 /*
  * Everything a child needs, on the parent's side: with CLONE_VM the child
@@ -91,18 +127,88 @@ static const int limit_resource[LIMIT_COUNT] = {
 };
 
 /*
- * Once at start: raise the soft NOFILE limit to the hard one (1,000
- * workers with their pipes pass 1024), become a subreaper so that orphans
- * of workers are ours to reap.
+ * Whether this kernel has what pidfd tracking needs: pidfd_open (5.3),
+ * and waitid(P_PIDFD) (5.4), which on our own pid, not our child, fails
+ * with ECHILD where it is known and EINVAL where it is not.
+ */
+static bool
+pidfds_work(void)
+{
+	siginfo_t si;
+	bool ok;
+	int fd;
+
+	if ((fd = pidfd_open(getpid(), 0)) == -1)
+		return false;
+	ok = waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == -1 &&
+	    errno == ECHILD;
+	close(fd);
+	return ok;
+}
+
+/*
+ * The fds this config may need at once: a pidfd and two pipes per worker
+ * process, a file per output file key, the control socket's clients and
+ * supervise's own.
+ */
+static rlim_t
+fds_needed(const struct config *cfg)
+{
+	const struct worker_config *wc;
+	rlim_t n = 300;
+	size_t i;
+
+	for (i = 0; cfg != NULL && i < cfg->nworkers; i++) {
+		wc = &cfg->workers[i];
+		n += (rlim_t)wc->instances * 3 +
+		    (wc->out.kind == OUTPUT_FILE) + (wc->err.kind == OUTPUT_FILE);
+	}
+	return n;
+}
+
+void
+spawn_check_nofile(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t need = fds_needed(cfg);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if (rl.rlim_cur < need)
+		log_warnx("open file limit %llu is below the %llu this "
+		    "configuration may need (a pidfd and up to two pipes per "
+		    "worker): workers may fail to start; raise the hard limit "
+		    "(RLIMIT_NOFILE)", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)need);
+}
+
+/*
+ * Once at start: raise the soft NOFILE limit to the hard one (each worker
+ * holds a pidfd and up to two pipes) and say so when even that is too
+ * low, choose pidfds or SIGCHLD, become a subreaper so that orphans of
+ * workers are ours to reap.
  */
 int
 spawn_init(struct supervisor *sv)
 {
+	struct spawn_state *ss;
 	struct rlimit rl;
 	struct sigaction sa;
+	const char *no;
 	int sig;
 
-	(void)sv;
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
+		return -1;
+	ss->nbuckets = PID_BUCKETS_MIN;
+	if ((ss->bucket = calloc(ss->nbuckets, sizeof(*ss->bucket))) == NULL) {
+		free(ss);
+		return -1;
+	}
+	no = getenv("SUPERVISE_NO_PIDFD");
+	ss->pidfds = (no == NULL || *no == '\0') && pidfds_work();
+	sv->spawn = ss;
+	log_debug("workers are reaped %s", ss->pidfds ?
+	    "through pidfds" : "on SIGCHLD");
 	sigemptyset(&ignored_at_start);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
@@ -116,6 +222,7 @@ spawn_init(struct supervisor *sv)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	spawn_check_nofile(sv->cfg);
 	if (getpid() != 1)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	return 0;
@@ -293,26 +400,159 @@ child_main(void *arg)
  * stack of our own, vfork(), which it does know.
  */
 static pid_t
-start_child(struct child_args *a)
+start_child(struct child_args *a, bool pidfds, int *pidfd)
 {
 	pid_t pid;
 
+	*pidfd = -1;
 	/* A plugin's child runs on in a copy of supervise: fork. */
 	if (a->fn != NULL) {
 		fflush(NULL);	/* no buffered output twice */
 		if ((pid = fork()) == 0)
 			child_main(a);
-		return pid;
-	}
+	} else {
 #if defined(__SANITIZE_ADDRESS__)
-	pid = vfork();
-	if (pid == 0)
-		child_main(a);
-	return pid;
+		if ((pid = vfork()) == 0)
+			child_main(a);
 #else
-	return clone(child_main, child_stack + CHILD_STACK_SIZE,
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+		/*
+		 * With a pidfd and no exit signal (see the top of this file);
+		 * without a pidfd if no fd is left for one, so that SIGCHLD
+		 * reaps it.
+		 */
+		if (pidfds) {
+			pid = clone(child_main, child_stack + CHILD_STACK_SIZE,
+			    CLONE_VM | CLONE_VFORK | CLONE_PIDFD, a, pidfd);
+			if (pid != -1 || (errno != EMFILE && errno != ENFILE))
+				return pid;
+			*pidfd = -1;
+		}
+		return clone(child_main, child_stack + CHILD_STACK_SIZE,
+		    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
 #endif
+	}
+	/* fork and vfork raise SIGCHLD too: whichever comes first reaps. */
+	if (pid > 0 && pidfds)
+		*pidfd = pidfd_open(pid, 0);
+	return pid;
+}
+
+static size_t
+pid_slot(const struct spawn_state *ss, pid_t pid)
+{
+	return ((uint32_t)pid * 2654435761u) & (ss->nbuckets - 1);
+}
+
+/* Twice the buckets, when there are more entries than buckets. */
+static void
+pid_grow(struct spawn_state *ss)
+{
+	struct spawn_info **old = ss->bucket, *x, *next;
+	size_t n = ss->nbuckets, i, k;
+
+	if ((ss->bucket = calloc(n * 2, sizeof(*ss->bucket))) == NULL) {
+		ss->bucket = old;	/* longer chains, still correct */
+		return;
+	}
+	ss->nbuckets = n * 2;
+	for (i = 0; i < n; i++) {
+		for (x = old[i]; x != NULL; x = next) {
+			next = x->hnext;
+			k = pid_slot(ss, x->hpid);
+			x->hnext = ss->bucket[k];
+			ss->bucket[k] = x;
+		}
+	}
+	free(old);
+}
+
+static void
+pid_insert(struct spawn_state *ss, struct spawn_info *x, pid_t pid)
+{
+	size_t k;
+
+	if (ss->count >= ss->nbuckets)
+		pid_grow(ss);
+	k = pid_slot(ss, pid);
+	x->hpid = pid;
+	x->hnext = ss->bucket[k];
+	ss->bucket[k] = x;
+	ss->count++;
+}
+
+static void
+pid_remove(struct spawn_state *ss, struct spawn_info *x)
+{
+	struct spawn_info **pp;
+
+	if (x->hpid == 0)
+		return;
+	for (pp = &ss->bucket[pid_slot(ss, x->hpid)]; *pp != NULL;
+	    pp = &(*pp)->hnext) {
+		if (*pp == x) {
+			*pp = x->hnext;
+			ss->count--;
+			break;
+		}
+	}
+	x->hpid = 0;
+	x->hnext = NULL;
+}
+
+struct worker *
+spawn_find_pid(struct supervisor *sv, pid_t pid)
+{
+	struct spawn_state *ss = sv->spawn;
+	struct spawn_info *x;
+
+	if (pid <= 1 || ss == NULL)
+		return NULL;
+	for (x = ss->bucket[pid_slot(ss, pid)]; x != NULL; x = x->hnext)
+		if (x->hpid == pid)
+			return x->w;
+	return NULL;
+}
+
+static void	pidfd_cb(struct ev_loop *, ev_io *, int);
+
+/* w's new process: find it by pid, and watch its pidfd if it has one. */
+static void
+track(struct worker *w, pid_t pid, int pidfd)
+{
+	struct spawn_info *x = w->exec;
+	int fd;
+
+	/* Never on fd 0-2 (main() keeps them open; this is the guard). */
+	if (pidfd >= 0 && pidfd <= 2) {
+		fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+		close(pidfd);
+		pidfd = fd;
+	}
+	x->w = w;
+	x->pidfd = pidfd;
+	pid_insert(w->sv->spawn, x, pid);
+	if (pidfd >= 0) {
+		ev_io_init(&x->io, pidfd_cb, pidfd, EV_READ);
+		/* Restart latency before status replies and output. */
+		ev_set_priority(&x->io, EV_MAXPRI);
+		ev_io_start(w->sv->loop, &x->io);
+	}
+}
+
+/* Reaped: no pid to find, no pidfd to watch (it would stay readable). */
+static void
+untrack(struct worker *w)
+{
+	struct spawn_info *x = w->exec;
+
+	if (x == NULL)
+		return;
+	pid_remove(w->sv->spawn, x);
+	if (x->pidfd >= 0) {
+		ev_io_stop(w->sv->loop, &x->io);
+		close(x->pidfd);
+		x->pidfd = -1;
+	}
 }
 
 static int
@@ -356,7 +596,7 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	size_t npre = 0, npost = 2;
 	const char *notify;
 	char **env = NULL;
-	int err, ret = -1;
+	int err, ret = -1, pidfd;
 	sigset_t all, old;
 	pid_t pid;
 
@@ -367,6 +607,7 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 			snprintf(why, whylen, "%s", strerror(errno));
 			return -1;
 		}
+		x->pidfd = -1;
 		w->exec = x;
 	}
 	x->failed = false;
@@ -427,7 +668,7 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	/* No handler of ours may run in the child before it resets them. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = start_child(&a);
+	pid = start_child(&a, w->sv->spawn->pidfds, &pidfd);
 	err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
@@ -438,6 +679,7 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	/* The child did this too; whichever ran first made the group. */
 	(void)setpgid(pid, pid);
 	w->pid = pid;
+	track(w, pid, pidfd);
 	output_started(w, a.child_fd);
 	x->failed = a.report.err != 0;
 	x->report = a.report;
@@ -486,31 +728,91 @@ stage_what(struct spawn_info *x, struct worker_config *wc, char *buf,
 	return buf;
 }
 
-static struct worker *
-find_pid(struct supervisor *sv, pid_t pid)
+/* The wait status of a child from waitid's report of it. */
+static int
+wstatus_of(const siginfo_t *si)
 {
-	size_t i;
-
-	for (i = 0; i < sv->nworkers; i++)
-		if (sv->workers[i]->pid == pid)
-			return sv->workers[i];
-	return NULL;
+	switch (si->si_code) {
+	case CLD_EXITED:
+		return (si->si_status & 0xff) << 8;
+	case CLD_DUMPED:
+		return (si->si_status & 0x7f) | 0x80;
+	default:
+		return si->si_status & 0x7f;
+	}
 }
 
 /*
- * On SIGCHLD: for each dead child, kill what is left of a worker's group
- * while the leader is still an unreaped zombie, reap it, drain its output,
- * then let the state machine decide.  Other children (orphans adopted as
- * PID 1 or as subreaper) are just reaped.
+ * w's process is dead and not yet reaped: kill what is left of its group
+ * while the leader is still an unreaped zombie, reap it, stop tracking
+ * it, drain its output, then let the state machine decide.
+ */
+static void
+reap_worker(struct worker *w)
+{
+	struct spawn_info *x = w->exec;
+	char what[PATH_MAX + 32];
+	siginfo_t si;
+	int status = 0, err = 0;
+	pid_t pid = w->pid;
+
+	if (pid > 1)
+		(void)kill(-pid, SIGKILL);
+	if (x->pidfd >= 0) {
+		memset(&si, 0, sizeof(si));
+		while (waitid(P_PIDFD, (id_t)x->pidfd, &si, WEXITED | __WALL) ==
+		    -1 && errno == EINTR)
+			;
+		status = wstatus_of(&si);
+	} else
+		while (waitpid(pid, &status, __WALL) == -1 && errno == EINTR)
+			;
+	untrack(w);
+	if (x->failed)
+		err = x->report.err;
+	output_drain(w);
+	worker_exited(w, status, err,
+	    err != 0 ? stage_what(x, w->cfg, what, sizeof(what)) : NULL);
+}
+
+/* A worker's pidfd is readable: its process has exited. */
+static void
+pidfd_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct spawn_info *x = container_of(io, struct spawn_info, io);
+	siginfo_t si;
+
+	(void)loop;
+	(void)revents;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PIDFD, (id_t)x->pidfd, &si,
+	    WEXITED | WNOHANG | WNOWAIT | __WALL) == -1) {
+		if (errno == EINTR)
+			return;		/* still readable: called again */
+		/* Not ours to wait for any more: nothing will come of it. */
+		log_warnx("%s: waitid: %s; taking it as exited", x->w->name,
+		    strerror(errno));
+		untrack(x->w);
+		worker_exited(x->w, 0, 0, NULL);
+		return;
+	}
+	if (si.si_pid != 0)
+		reap_worker(x->w);
+}
+
+/*
+ * On SIGCHLD: reap each dead child that raised it.  A worker (one without
+ * a pidfd, or a forked one whose SIGCHLD came before its pidfd's turn) is
+ * found by pid; anything else is an orphan adopted as PID 1 or as
+ * subreaper, and just reaped.  Workers cloned without an exit signal are
+ * not seen here.
  */
 void
 spawn_reap(struct supervisor *sv)
 {
 	struct worker *w;
-	struct spawn_info *x;
 	siginfo_t si;
-	char what[PATH_MAX + 32];
-	int status, err;
+	int status;
 	pid_t pid;
 
 	for (;;) {
@@ -523,27 +825,20 @@ spawn_reap(struct supervisor *sv)
 		if (si.si_pid == 0)
 			break;
 		pid = si.si_pid;
-		w = find_pid(sv, pid);
-		if (w != NULL && pid > 1)
-			(void)kill(-pid, SIGKILL);
+		if ((w = spawn_find_pid(sv, pid)) != NULL) {
+			reap_worker(w);
+			continue;
+		}
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
-		if (w == NULL)
-			continue;
-		err = 0;
-		x = w->exec;
-		if (x != NULL && x->failed)
-			err = x->report.err;
-		output_drain(w);
-		worker_exited(w, status, err,
-		    err != 0 ? stage_what(x, w->cfg, what, sizeof(what)) : NULL);
 	}
 }
 
 /*
  * Signal a worker's process group.  w->pid > 1 only while the pid is ours
- * and unreaped (see the top of this file).  A worker that moved itself
- * into another group is signalled by pid.
+ * and unreaped (see the top of this file), so the group's id cannot have
+ * been reused.  The worker's own process is reached through its pidfd if
+ * it left the group (or the group is gone): never a recycled pid.
  */
 void
 host_signal(struct worker *w, int sig)
@@ -554,8 +849,23 @@ host_signal(struct worker *w, int sig)
 	}
 	if (w->pid <= 1)
 		return;
-	if (kill(-w->pid, sig) == -1 && errno == ESRCH)
-		(void)kill(w->pid, sig);
+	if (kill(-w->pid, sig) == -1 || getpgid(w->pid) != w->pid)
+		(void)spawn_signal_pid(w, sig);
+}
+
+/* Signal the worker's own process, by its pidfd when it has one. */
+int
+spawn_signal_pid(struct worker *w, int sig)
+{
+	struct spawn_info *x = w->exec;
+
+	if (w->pid <= 1) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (x != NULL && x->pidfd >= 0)
+		return pidfd_send_signal(x->pidfd, sig, NULL, 0);
+	return kill(w->pid, sig);
 }
 
 void
@@ -563,7 +873,18 @@ spawn_free(struct worker *w)
 {
 	if (w->exec == NULL)
 		return;
+	untrack(w);
 	free(w->exec->path);
 	free(w->exec);
 	w->exec = NULL;
+}
+
+void
+spawn_close(struct supervisor *sv)
+{
+	if (sv->spawn == NULL)
+		return;
+	free(sv->spawn->bucket);
+	free(sv->spawn);
+	sv->spawn = NULL;
 }
