@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "procstat.h"
 #include "proto.h"
 
 enum phase { PH_DONE, PH_STOP, PH_START, PH_NEED_START };
@@ -118,6 +119,7 @@ static void
 put_worker(struct pbuf *b, const struct worker *w, int64_t now)
 {
 	struct proto_row r = { 0 };
+	struct procstat ps;
 	char sig[16];
 
 	r.name = w->name;
@@ -134,6 +136,17 @@ put_worker(struct pbuf *b, const struct worker *w, int64_t now)
 		r.code = WEXITSTATUS(w->last_status);
 	}
 	r.text = w->status_text;
+	/*
+	 * CPU and memory of the worker's own process (not of what it
+	 * forked), from one bounded read of /proc: a thread has none of its
+	 * own, and a /proc that names another parent is not our worker's.
+	 */
+	if (w->thread == NULL && w->pid > 1 &&
+	    procstat_read(w->pid, &ps) == 0 && ps.ppid == (long)w->sv->pid) {
+		r.usage = true;
+		r.cpu_ms = ps.cpu_ms;
+		r.rss_bytes = ps.rss_bytes;
+	}
 	proto_put_row(b, &r);
 }
 

@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define MAX_FIELDS 8
+#define MAX_FIELDS 10
 
 /* The commands, with the arguments each takes. */
 static const struct {
@@ -326,6 +326,11 @@ proto_put_row(struct pbuf *b, const struct proto_row *r)
 		put_escaped(b, r->signal);
 	} else
 		pbuf_add(b, "\t-", 2);
+	if (r->usage) {
+		put_num(b, "\t", r->cpu_ms);
+		put_num(b, "\t", r->rss_bytes);
+	} else
+		pbuf_add(b, "\t-\t-", 4);
 	put_field(b, r->text != NULL ? r->text : "");
 	pbuf_add(b, "\n", 1);
 }
@@ -431,9 +436,9 @@ parse_num(const char *s, long long max, long long *v)
 static int
 parse_row(char **f, size_t n, struct proto_row *r)
 {
-	long long pid, up, restarts, code;
+	long long pid, up, restarts, code, cpu, rss;
 
-	if (n != 8 || parse_num(f[3], INT32_MAX, &pid) == -1 ||
+	if (n != 10 || parse_num(f[3], INT32_MAX, &pid) == -1 ||
 	    parse_num(f[4], INT64_MAX, &up) == -1 ||
 	    parse_num(f[5], UINT32_MAX, &restarts) == -1)
 		return -1;
@@ -442,7 +447,16 @@ parse_row(char **f, size_t n, struct proto_row *r)
 	r->pid = (long)pid;
 	r->uptime_ms = up;
 	r->restarts = (unsigned long)restarts;
-	r->text = f[7][0] != '\0' ? f[7] : NULL;
+	r->text = f[9][0] != '\0' ? f[9] : NULL;
+	if (strcmp(f[7], "-") == 0 && strcmp(f[8], "-") == 0)
+		r->usage = false;
+	else if (parse_num(f[7], INT64_MAX, &cpu) == 0 &&
+	    parse_num(f[8], INT64_MAX, &rss) == 0) {
+		r->usage = true;
+		r->cpu_ms = (uint64_t)cpu;
+		r->rss_bytes = (uint64_t)rss;
+	} else
+		return -1;
 	if (strcmp(f[6], "-") == 0)
 		r->last = LAST_NONE;
 	else if (strncmp(f[6], "code:", 5) == 0 &&

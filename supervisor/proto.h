@@ -18,10 +18,12 @@
  * control bytes (\\ \t \n \r \xHH), so a line is always one record:
  *
  *	sv	MODE	PID			status: who answers
- *	w	NAME	STATE	PID	UPTIME_MS	RESTARTS	LAST	TEXT
+ *	w	NAME	STATE	PID	UPTIME_MS	RESTARTS	LAST	CPU_MS	RSS	TEXT
  *					a worker; PID 0 when down; LAST is
  *					"-", "code:N" or "signal:NAME";
- *					TEXT (sd_notify STATUS=) may be empty
+ *					CPU_MS and RSS (bytes) of its process,
+ *					"-" when unknown; TEXT (sd_notify
+ *					STATUS=) may be empty
  *	msg	TEXT			a message for the user's stderr
  *	ok				the request is done
  *	err	CODE	TEXT		the request failed (CODE below)
@@ -95,6 +97,9 @@ struct proto_row {
 	int code;		/* LAST_CODE */
 	const char *signal;	/* LAST_SIGNAL: "SEGV", or a number */
 	const char *text;	/* status text; NULL or "" for none */
+	bool usage;		/* cpu_ms and rss_bytes are known */
+	uint64_t cpu_ms;	/* the process's user + system time */
+	uint64_t rss_bytes;	/* its resident memory */
 };
 
 enum proto_kind {
@@ -163,5 +168,9 @@ void proto_status_json(struct pbuf *b, const char *mode, long pid,
 void proto_format_uptime(char *buf, size_t len, int64_t ms);
 /* "exit 1", "SEGV", or "-". */
 void proto_format_last(char *buf, size_t len, const struct proto_row *row);
+/* CPU time: "0.25s", "59.99s", then as an uptime: "2m5s". */
+void proto_format_cpu(char *buf, size_t len, uint64_t ms);
+/* Memory: "512B", "12K", "3.4M", "1.2G" (powers of 1024). */
+void proto_format_bytes(char *buf, size_t len, uint64_t bytes);
 
 #endif

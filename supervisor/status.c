@@ -89,8 +89,14 @@ proto_status_json(struct pbuf *b, const char *mode, long pid,
 			pbuf_addf(b, ",\"pid\":%ld", r->pid);
 		else
 			pbuf_addf(b, ",\"pid\":null");
-		pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"restarts\":%lu"
-		    ",\"last_exit\":", r->uptime_ms, r->restarts);
+		pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"restarts\":%lu",
+		    r->uptime_ms, r->restarts);
+		if (r->usage)
+			pbuf_addf(b, ",\"cpu_ms\":%" PRIu64 ",\"rss_bytes\":%"
+			    PRIu64, r->cpu_ms, r->rss_bytes);
+		else
+			pbuf_addf(b, ",\"cpu_ms\":null,\"rss_bytes\":null");
+		pbuf_addf(b, ",\"last_exit\":");
 		if (r->last == LAST_CODE)
 			pbuf_addf(b, "{\"code\":%d}", r->code);
 		else if (r->last == LAST_SIGNAL) {
@@ -135,4 +141,38 @@ proto_format_last(char *buf, size_t len, const struct proto_row *row)
 		snprintf(buf, len, "%s", row->signal);
 	else
 		snprintf(buf, len, "-");
+}
+
+void
+proto_format_cpu(char *buf, size_t len, uint64_t ms)
+{
+	if (ms < 60000)
+		snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 "s", ms / 1000,
+		    ms % 1000 / 10);
+	else
+		proto_format_uptime(buf, len, ms > INT64_MAX ? INT64_MAX :
+		    (int64_t)ms);
+}
+
+void
+proto_format_bytes(char *buf, size_t len, uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	uint64_t div = 1024;
+	int u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+		return;
+	}
+	while (u < 5 && bytes / div >= 1024) {
+		div *= 1024;
+		u++;
+	}
+	/* One decimal below 10, cut rather than rounded: 9.99K is "9.9K". */
+	if (bytes / div < 10)
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", bytes / div,
+		    bytes % div * 10 / div, units[u]);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", bytes / div, units[u]);
 }

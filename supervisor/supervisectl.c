@@ -205,16 +205,17 @@ width(int w, const char *s)
 	return n > w ? n : w;
 }
 
-/* NAME STATE PID UPTIME RESTARTS LAST-EXIT, aligned, "-" where empty. */
+/* NAME STATE PID UPTIME RESTARTS CPU RSS LAST-EXIT, aligned, "-" if empty. */
 static void
 print_table(const struct status *st)
 {
-	char (*cell)[4][32];
+	char (*cell)[6][32];
 	const struct proto_row *r;
 	const char *on;
-	int w[5] = { 4, 5, 3, 6, 8 };	/* the headings */
+	int w[7] = { 4, 5, 3, 6, 8, 3, 3 };	/* the headings */
 	bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	size_t i;
+	int c;
 
 	if ((cell = calloc(st->n + 1, sizeof(*cell))) == NULL)
 		die(EXIT_FAILED, "%s", strerror(errno));
@@ -231,24 +232,34 @@ print_table(const struct status *st)
 		else
 			strcpy(cell[i][1], "-");
 		snprintf(cell[i][2], sizeof(cell[i][2]), "%lu", r->restarts);
-		proto_format_last(cell[i][3], sizeof(cell[i][3]), r);
+		if (r->usage) {
+			proto_format_cpu(cell[i][3], sizeof(cell[i][3]),
+			    r->cpu_ms);
+			proto_format_bytes(cell[i][4], sizeof(cell[i][4]),
+			    r->rss_bytes);
+		} else {
+			strcpy(cell[i][3], "-");
+			strcpy(cell[i][4], "-");
+		}
+		proto_format_last(cell[i][5], sizeof(cell[i][5]), r);
 		w[0] = width(w[0], r->name);
 		w[1] = width(w[1], r->state);
-		w[2] = width(w[2], cell[i][0]);
-		w[3] = width(w[3], cell[i][1]);
-		w[4] = width(w[4], cell[i][2]);
+		for (c = 0; c < 5; c++)
+			w[c + 2] = width(w[c + 2], cell[i][c]);
 	}
-	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1],
-	    "STATE", w[2], "PID", w[3], "UPTIME", w[4], "RESTARTS",
-	    "LAST-EXIT");
+	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME",
+	    w[1], "STATE", w[2], "PID", w[3], "UPTIME", w[4], "RESTARTS",
+	    w[5], "CPU", w[6], "RSS", "LAST-EXIT");
 	for (i = 0; i < st->n; i++) {
 		r = &st->rows[i];
 		on = colour ? state_colour(r->state) : NULL;
 		/* Pad outside the escape sequences, which take no room. */
-		printf("%-*s  %s%s%s%*s  %-*s  %-*s  %-*s  %s\n", w[0], r->name,
-		    on != NULL ? on : "", r->state, on != NULL ? "\033[0m" : "",
-		    w[1] - (int)strlen(r->state), "", w[2], cell[i][0], w[3],
-		    cell[i][1], w[4], cell[i][2], cell[i][3]);
+		printf("%-*s  %s%s%s%*s", w[0], r->name, on != NULL ? on : "",
+		    r->state, on != NULL ? "\033[0m" : "",
+		    w[1] - (int)strlen(r->state), "");
+		for (c = 0; c < 5; c++)
+			printf("  %-*s", w[c + 2], cell[i][c]);
+		printf("  %s\n", cell[i][5]);
 	}
 	free(cell);
 }

@@ -28,6 +28,11 @@ restart_limit = 1
 [worker:idle]
 command = crashy --fault none
 autostart = no
+
+[worker:spin]
+command = crashy --fault spin
+autostart = no
+min_uptime = 0
 EOF
 sv_start "$T/w.ini"
 check "web:0 and web:1 running" wait_log_count 5 2 ' web:[01]: running$'
@@ -40,23 +45,23 @@ pids_before="$(pid_of web:0) $(pid_of web:1)"
 ctl status > "$T/table"
 check "status exits 0" test $? -eq 0
 check "header" eval 'head -n 1 "$T/table" |
-    grep -Eq "^NAME +STATE +PID +UPTIME +RESTARTS +LAST-EXIT\$"'
+    grep -Eq "^NAME +STATE +PID +UPTIME +RESTARTS +CPU +RSS +LAST-EXIT\$"'
 check "one row per instance, in start order" eval \
     '[ "$(awk "NR > 1 { printf \"%s \", \$1 }" "$T/table")" = \
-    "web:0 web:1 done bad idle " ]'
+    "web:0 web:1 done bad idle spin " ]'
 check "web:0 row" eval 'row web:0 | grep -Eq \
-    "^web:0 +RUNNING +$(pid_of web:0) +[0-9]+s +0 +-\$"'
+    "^web:0 +RUNNING +$(pid_of web:0) +[0-9]+s +0 +[0-9]+\.[0-9]{2}s +[0-9.]+[BKMG] +-\$"'
 check "done row: dashes, exit 3" eval \
-    'row done | grep -Eq "^done +EXITED +- +- +0 +exit 3\$"'
+    'row done | grep -Eq "^done +EXITED +- +- +0 +- +- +exit 3\$"'
 check "bad row: restarts 1, SEGV" eval \
-    'row bad | grep -Eq "^bad +FATAL +- +- +1 +SEGV\$"'
+    'row bad | grep -Eq "^bad +FATAL +- +- +1 +- +- +SEGV\$"'
 check "idle row: never ran" eval \
-    'row idle | grep -Eq "^idle +STOPPED +- +- +0 +-\$"'
+    'row idle | grep -Eq "^idle +STOPPED +- +- +0 +- +- +-\$"'
 # Every column starts at the same offset on every line.
 aligned() {
 	awk '{
 		line = $0; pos = 0; sig = ""
-		for (i = 1; i <= 5; i++) {
+		for (i = 1; i <= 7; i++) {
 			n = index(line, $i); pos += n - 1
 			sig = sig " " pos; line = substr(line, n + length($i))
 			pos += length($i)
@@ -80,6 +85,42 @@ else
 	skip "script(1) not installed: no terminal for the colour checks"
 fi
 
+# --- CPU and RSS: those of the worker's process, as the kernel counts them.
+json_field() {
+	ctl --json status "$1" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["workers"][0][sys.argv[1]]
+print("null" if v is None else v)' "$2"
+}
+if command -v python3 > /dev/null; then
+	check "spin: start" eval 'ctl start spin > /dev/null'
+	spin_pid=$(pid_of spin)
+	# utime + stime of /proc/PID/stat, in ms, against the status.
+	proc_cpu_ms() {
+		awk -v hz="$(getconf CLK_TCK)" '{
+			sub(/.*\) /, ""); print int(($12 + $13) * 1000 / hz)
+		}' "/proc/$spin_pid/stat"
+	}
+	cpu_grows() { [ "$(json_field spin cpu_ms)" -ge 200 ]; }
+	check "spin: cpu_ms grows past 200" wait_for 20 cpu_grows
+	before=$(proc_cpu_ms)
+	got=$(json_field spin cpu_ms)
+	after=$(proc_cpu_ms)
+	check "spin: cpu_ms is the kernel's utime + stime ($before <= $got <= $after)" \
+	    eval '[ "$before" -le "$got" ] && [ "$got" -le "$after" ]'
+	rss_known() { [ "$(json_field spin rss_bytes)" -gt 0 ]; }
+	check "spin: rss_bytes > 0" wait_for 10 rss_known
+	check "spin: rss at most VmHWM" eval '[ "$(json_field spin rss_bytes)" \
+	    -le $(( $(proc_field "$spin_pid" VmHWM | awk "{print \$1}") * 1024 )) ]'
+	check "spin: table shows CPU in seconds" eval 'row spin |
+	    grep -Eq "^spin +RUNNING +$spin_pid +[0-9]+s +0 +[0-9]+\.[0-9]{2}s +[0-9.]+[KMG] +-\$"'
+	check "spin: stop" eval 'ctl stop spin > /dev/null'
+	check "spin: stopped: null again" test "$(json_field spin cpu_ms)" = null
+	check "spin: stopped: rss null" test "$(json_field spin rss_bytes)" = null
+else
+	skip "python3 not installed: CPU and RSS not checked"
+fi
+
 # --- NAME narrowing.
 names() { ctl status "$@" | awk 'NR > 1 { printf "%s ", $1 }'; }
 check "status web: both instances" test "$(names web)" = "web:0 web:1 "
@@ -88,7 +129,7 @@ check "status idle web:0: start order" test "$(names idle web:0)" = \
     "web:0 idle "
 check "status web web:0: each once" test "$(names web web:0)" = \
     "web:0 web:1 "
-check "status all" test "$(names all)" = "web:0 web:1 done bad idle "
+check "status all" test "$(names all)" = "web:0 web:1 done bad idle spin "
 check "status nope: exit 1" test "$(rc_of ctl status nope)" = 1
 check "status nope: says which" grep -q 'no such worker: nope' "$T/e"
 check "status nope: prints no table" test ! -s "$T/o"
@@ -107,23 +148,26 @@ assert raw.endswith("}\n") and raw.count("\n") == 1, raw
 d = json.loads(raw)
 assert list(d) == ["mode", "pid", "workers"], list(d)
 assert d["mode"] == "process" and d["pid"] == int(sys.argv[2]), d
-keys = ["name", "state", "pid", "uptime_ms", "restarts", "last_exit",
-    "status_text"]
+keys = ["name", "state", "pid", "uptime_ms", "restarts", "cpu_ms",
+    "rss_bytes", "last_exit", "status_text"]
 w = {x["name"]: x for x in d["workers"]}
 assert [x["name"] for x in d["workers"]] == \
-    ["web:0", "web:1", "done", "bad", "idle"]
+    ["web:0", "web:1", "done", "bad", "idle", "spin"]
 for x in d["workers"]:
     assert list(x) == keys, x
 web = w["web:0"]
 assert web["state"] == "RUNNING" and web["pid"] == int(sys.argv[3]), web
 assert isinstance(web["uptime_ms"], int) and web["uptime_ms"] > 0, web
+assert isinstance(web["cpu_ms"], int) and web["cpu_ms"] >= 0, web
+assert isinstance(web["rss_bytes"], int) and web["rss_bytes"] >= 0, web
 assert web["last_exit"] is None and web["status_text"] is None, web
 assert w["done"] == {"name": "done", "state": "EXITED", "pid": None,
-    "uptime_ms": 0, "restarts": 0, "last_exit": {"code": 3},
-    "status_text": None}, w["done"]
+    "uptime_ms": 0, "restarts": 0, "cpu_ms": None, "rss_bytes": None,
+    "last_exit": {"code": 3}, "status_text": None}, w["done"]
 assert w["bad"]["last_exit"] == {"signal": "SEGV"}, w["bad"]
 assert w["bad"]["state"] == "FATAL" and w["bad"]["restarts"] == 1
 assert w["idle"]["last_exit"] is None and w["idle"]["pid"] is None
+assert w["idle"]["cpu_ms"] is None and w["idle"]["rss_bytes"] is None
 EOF
 	ctl --json status web:1 > "$T/json"
 	check "--json status web:1: one worker" python3 -c '

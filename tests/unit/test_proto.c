@@ -242,7 +242,7 @@ test_reply_round_trip(void **state)
 {
 	static const char text[] = "tab\there\nnew \\ line \r\x01\x7f caf\xc3\xa9";
 	struct proto_row row = { "web:0", "RUNNING", 123, 4567, 3, LAST_CODE,
-	    1, NULL, text };
+	    1, NULL, text, true, 1250, 4096 * 1024 };
 	struct proto_reply rep;
 	struct pbuf b = { 0 };
 	char line[1024];
@@ -254,6 +254,7 @@ test_reply_round_trip(void **state)
 	row.signal = "SEGV";
 	row.text = NULL;
 	row.pid = 0;
+	row.usage = false;
 	proto_put_row(&b, &row);
 	row.last = LAST_NONE;
 	proto_put_row(&b, &row);
@@ -276,11 +277,15 @@ test_reply_round_trip(void **state)
 	assert_int_equal(rep.row.last, LAST_CODE);
 	assert_int_equal(rep.row.code, 1);
 	assert_string_equal(rep.row.text, text);
+	assert_true(rep.row.usage);
+	assert_int_equal(rep.row.cpu_ms, 1250);
+	assert_int_equal(rep.row.rss_bytes, 4096 * 1024);
 	reply_of(&b, line, sizeof(line), &rep);
 	assert_int_equal(rep.row.last, LAST_SIGNAL);
 	assert_string_equal(rep.row.signal, "SEGV");
 	assert_null(rep.row.text);
 	assert_int_equal(rep.row.pid, 0);
+	assert_false(rep.row.usage);
 	reply_of(&b, line, sizeof(line), &rep);
 	assert_int_equal(rep.row.last, LAST_NONE);
 	reply_of(&b, line, sizeof(line), &rep);
@@ -301,7 +306,7 @@ static void
 test_reply_every_byte(void **state)
 {
 	struct proto_row row = { "w", "RUNNING", 0, 0, 0, LAST_CODE, 255,
-	    NULL, NULL };
+	    NULL, NULL, false, 0, 0 };
 	struct proto_reply rep;
 	struct pbuf b = { 0 };
 	char text[256], line[2048];
@@ -377,15 +382,24 @@ test_parse_reply_rejects(void **state)
 	static const char *const bad[] = {
 		"", "bogus", "ok\textra", "msg", "msg\ta\tb", "err\tfailed",
 		"sv\tprocess", "sv\tprocess\t-1", "sv\tprocess\tx",
-		"w\tweb\tRUNNING\t1\t2\t3\t-", "w\tweb\tRUNNING\t1\t2\t3\t-\t\t",
-		"w\tweb\tRUNNING\t-1\t2\t3\t-\t", "w\tweb\tRUNNING\t1\t2x\t3\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\tcode:\t",
-		"w\tweb\tRUNNING\t1\t2\t3\tcode:256\t",
-		"w\tweb\tRUNNING\t1\t2\t3\tsignal:\t",
-		"w\tweb\tRUNNING\t1\t2\t3\texit 1\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-\t\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t",
+		"w\tweb\tRUNNING\t-1\t2\t3\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2x\t3\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tcode:\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tcode:256\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tsignal:\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\texit 1\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t5\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-1\t5\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t5k\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t\t\t",
 		"msg\tbad \\q escape", "msg\ttrailing \\", "msg\t\\x4",
 		"msg\t\\x00", "msg\t\\xzz",
 		"a\tb\tc\td\te\tf\tg\th\ti\tj",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t1\t2\tt\textra",
 	};
 	struct proto_reply rep;
 	char line[256];
@@ -415,23 +429,27 @@ test_json(void **state)
 {
 	struct proto_row rows[] = {
 		{ "web:0", "RUNNING", 123, 4500, 2, LAST_CODE, 1, NULL,
-		    "serving" },
-		{ "db", "BACKOFF", 0, 0, 7, LAST_SIGNAL, 0, "SEGV", "" },
-		{ "idle", "STOPPED", 0, 0, 0, LAST_NONE, 0, NULL, NULL },
+		    "serving", true, 1500, 8192 },
+		{ "db", "BACKOFF", 0, 0, 7, LAST_SIGNAL, 0, "SEGV", "", false,
+		    0, 0 },
+		{ "idle", "STOPPED", 0, 0, 0, LAST_NONE, 0, NULL, NULL, false,
+		    0, 0 },
 	};
 
 	(void)state;
 	json_of(NULL, 0, "{\"mode\":\"process\",\"pid\":77,\"workers\":[]}");
 	json_of(rows, 3, "{\"mode\":\"process\",\"pid\":77,\"workers\":["
 	    "{\"name\":\"web:0\",\"state\":\"RUNNING\",\"pid\":123,"
-	    "\"uptime_ms\":4500,\"restarts\":2,\"last_exit\":{\"code\":1},"
+	    "\"uptime_ms\":4500,\"restarts\":2,\"cpu_ms\":1500,"
+	    "\"rss_bytes\":8192,\"last_exit\":{\"code\":1},"
 	    "\"status_text\":\"serving\"},"
 	    "{\"name\":\"db\",\"state\":\"BACKOFF\",\"pid\":null,"
-	    "\"uptime_ms\":0,\"restarts\":7,\"last_exit\":{\"signal\":\"SEGV\"},"
+	    "\"uptime_ms\":0,\"restarts\":7,\"cpu_ms\":null,"
+	    "\"rss_bytes\":null,\"last_exit\":{\"signal\":\"SEGV\"},"
 	    "\"status_text\":null},"
 	    "{\"name\":\"idle\",\"state\":\"STOPPED\",\"pid\":null,"
-	    "\"uptime_ms\":0,\"restarts\":0,\"last_exit\":null,"
-	    "\"status_text\":null}]}");
+	    "\"uptime_ms\":0,\"restarts\":0,\"cpu_ms\":null,"
+	    "\"rss_bytes\":null,\"last_exit\":null,\"status_text\":null}]}");
 }
 
 static void
@@ -456,7 +474,7 @@ test_json_escaping(void **state)
 		{ "slash/ok", "\"slash/ok\"" },
 	};
 	struct proto_row row = { "w", "RUNNING", 1, 0, 0, LAST_NONE, 0, NULL,
-	    NULL };
+	    NULL, false, 0, 0 };
 	struct pbuf b = { 0 };
 	char want[256];
 	size_t i;
@@ -469,7 +487,7 @@ test_json_escaping(void **state)
 		snprintf(want, sizeof(want), "{\"mode\":\"thread\",\"pid\":1,"
 		    "\"workers\":[{\"name\":\"w\",\"state\":\"RUNNING\","
 		    "\"pid\":1,\"uptime_ms\":0,\"restarts\":0,"
-		    "\"last_exit\":null,\"status_text\":%s}]}", cases[i].out);
+		    "\"cpu_ms\":null,\"rss_bytes\":null,\"last_exit\":null,\"status_text\":%s}]}", cases[i].out);
 		assert_string_equal(b.data, want);
 	}
 	pbuf_free(&b);
@@ -491,7 +509,7 @@ test_json_many(void **state)
 	for (i = 0; i < 1000; i++) {
 		snprintf(names[i], sizeof(names[i]), "w:%zu", i);
 		rows[i] = (struct proto_row){ names[i], "RUNNING", 1000 +
-		    (long)i, 1, 0, LAST_NONE, 0, NULL, NULL };
+		    (long)i, 1, 0, LAST_NONE, 0, NULL, NULL, true, i, i };
 	}
 	proto_status_json(&b, "process", 1, rows, 1000);
 	for (p = b.data; (p = strstr(p, "\"name\":")) != NULL; p++)
@@ -531,7 +549,7 @@ static void
 test_format_last(void **state)
 {
 	struct proto_row row = { "w", "EXITED", 0, 0, 0, LAST_NONE, 0, NULL,
-	    NULL };
+	    NULL, false, 0, 0 };
 	char buf[32];
 
 	(void)state;
@@ -545,6 +563,51 @@ test_format_last(void **state)
 	row.signal = "SEGV";
 	proto_format_last(buf, sizeof(buf), &row);
 	assert_string_equal(buf, "SEGV");
+}
+
+static void
+test_format_cpu(void **state)
+{
+	static const struct {
+		uint64_t ms;
+		const char *want;
+	} cases[] = {
+		{ 0, "0.00s" }, { 9, "0.00s" }, { 250, "0.25s" },
+		{ 1999, "1.99s" }, { 59999, "59.99s" }, { 60000, "1m0s" },
+		{ 125000, "2m5s" }, { 3 * 3600000 + 2 * 60000, "3h2m" },
+		{ UINT64_MAX, "106751991167d7h" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		proto_format_cpu(buf, sizeof(buf), cases[i].ms);
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+static void
+test_format_bytes(void **state)
+{
+	static const struct {
+		uint64_t bytes;
+		const char *want;
+	} cases[] = {
+		{ 0, "0B" }, { 1023, "1023B" }, { 1024, "1.0K" },
+		{ 1536, "1.5K" }, { 10 * 1024 - 1, "9.9K" }, { 10 * 1024, "10K" },
+		{ 1023 * 1024, "1023K" }, { 1024 * 1024, "1.0M" },
+		{ 3670016, "3.5M" }, { 3670015, "3.4M" }, { 1288490189, "1.2G" },
+		{ 5ULL << 40, "5.0T" }, { UINT64_MAX, "15E" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		proto_format_bytes(buf, sizeof(buf), cases[i].bytes);
+		assert_string_equal(buf, cases[i].want);
+	}
 }
 
 static void
@@ -698,6 +761,8 @@ main(void)
 		cmocka_unit_test(test_json_many),
 		cmocka_unit_test(test_format_uptime),
 		cmocka_unit_test(test_format_last),
+		cmocka_unit_test(test_format_cpu),
+		cmocka_unit_test(test_format_bytes),
 		cmocka_unit_test(test_default_socket),
 		cmocka_unit_test(test_check_dir),
 		cmocka_unit_test(test_pbuf),
