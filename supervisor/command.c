@@ -157,7 +157,7 @@ do_select(struct command_client *c, struct proto_request *req)
 	struct supervisor *sv = c->sv;
 	struct worker **ws, *w;
 	size_t i, n, bad = 0;
-	int64_t now = host_now_ms();
+	int64_t now = sv->host->now_ms();
 	int sig = 0;
 
 	if (req->cmd == CMD_SIGNAL && parse_signal(req->sig, &sig) == -1) {

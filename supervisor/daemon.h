@@ -24,6 +24,8 @@
 
 struct ev_loop;
 struct loop_state;	/* main.c: its watchers */
+struct host_state;	/* host.c: the settle pass */
+struct notify;		/* notify.c: the socket of whatever runs us */
 struct control;		/* control.c */
 struct sinks;		/* sink.c: stdout and the files */
 struct ready_sock;	/* ready.c: the workers' notify socket */
@@ -31,8 +33,13 @@ struct plugin_table;	/* plugin.c: the loaded shared objects */
 struct thread_host;	/* thread.c: the threads' wake-up */
 struct spawn_state;	/* spawn.c: how workers are reaped, their pids */
 
+/*
+ * The daemon: one, made in main() and carried to every loop callback as
+ * the loop's userdata (ev_userdata(3)); no module keeps it in a global.
+ */
 struct supervisor {
 	struct ev_loop *loop;
+	const struct worker_host *host;	/* chosen once by mode (host.c) */
 	struct config *cfg;
 	const char *config_path;
 	const char *socket_override;	/* -s */
@@ -53,6 +60,8 @@ struct supervisor {
 	size_t nretired;
 
 	struct loop_state *priv;	/* main.c: watchers */
+	struct host_state *host_state;	/* host.c: the settle pass */
+	struct notify *notify;		/* notify.c, or NULL */
 	struct control *control;	/* control.c state */
 	struct sinks *out;		/* sink.c: the sinks */
 	struct ready_sock *ready;	/* ready.c: the workers' notify socket */
@@ -72,8 +81,19 @@ char **env_build(struct worker *w, char *pre[], size_t npre, char *post[],
     size_t npost);
 const char *env_lookup(char **env, const char *key);	/* or NULL */
 
+/* ----------------------------------------------------------------- host.c */
+/* The host of the state machine for a mode: process or thread. */
+const struct worker_host *host_for_mode(enum sv_mode mode);
+int host_init(struct supervisor *sv);		/* the settle pass */
+void host_close(struct supervisor *sv);
+/* Free a worker and everything the host modules hold for it. */
+void host_discard(struct worker *w);
+
 /* ---------------------------------------------------------------- spawn.c */
 int spawn_init(struct supervisor *sv);
+/* The process host's spawn and signal (see struct worker_host). */
+int spawn_process(struct worker *w, char *why, size_t whylen);
+void spawn_signal(struct worker *w, int sig);	/* to the process group */
 void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */
 void spawn_free(struct worker *w);
 /* Say so in the event log when the fd limit is too low for cfg. */
@@ -188,10 +208,12 @@ void command_wait_free(struct command_wait *p);
 /* ----------------------------------------------------------------- main.c */
 struct worker *supervisor_find(struct supervisor *sv, const char *name);
 void supervisor_shutdown(struct supervisor *sv, int status);
+/* During a shutdown, once a worker is down: end the loop if all are. */
+void supervisor_check_done(struct supervisor *sv);
 int supervisor_add_workers(struct supervisor *sv, struct config *cfg);
 /* Refuse what the config format knows but this build cannot do yet. */
-int supervisor_check_supported(const struct config *cfg,
-    struct errlist *errs);
+int supervisor_check_supported(struct supervisor *sv,
+    const struct config *cfg, struct errlist *errs);
 
 /* --------------------------------------------------------------- plugin.c */
 struct sv_worker;
@@ -218,9 +240,9 @@ _Noreturn void plugin_child(struct worker *w, plugin_main_fn *fn);
 
 /* --------------------------------------------------------------- thread.c */
 int thread_init(struct supervisor *sv);
-/* host_spawn in thread mode: 1 with the thread started, or -1 (why). */
+/* The thread host's spawn of a plugin: 1 with the thread started, or -1. */
 int thread_spawn(struct worker *w, char *why, size_t whylen);
-/* host_signal for a thread: asks it to stop; KILL cannot, so exits 70. */
+/* Its signal to a thread: asks it to stop; KILL cannot, so exits 70. */
 void thread_signal(struct worker *w, int sig);
 void thread_close(struct supervisor *sv);
 
@@ -232,9 +254,9 @@ void ready_close(struct supervisor *sv);
 /* --------------------------------------------------------------- notify.c */
 void notify_init(struct supervisor *sv);	/* if NOTIFY_SOCKET is set */
 void notify_changed(struct supervisor *sv);
-void notify_reloading(bool begin);
+void notify_reloading(struct supervisor *sv, bool begin);
 void notify_stopping(struct supervisor *sv);
-void notify_close(void);
+void notify_close(struct supervisor *sv);
 
 /* --------------------------------------------------------------- reload.c */
 /* 0 when applied; else the number of errors in errs, and nothing changed. */

@@ -47,6 +47,7 @@ struct worker_timer;	/* main.c */
 
 struct worker {
 	struct supervisor *sv;
+	const struct worker_host *host;	/* sv->host when it was made */
 	struct worker_config *cfg;	/* swapped on reload */
 	char name[WORKER_NAME_LEN];	/* NAME, or NAME:N with instances */
 	unsigned long id;		/* unique for supervise's lifetime */
@@ -54,6 +55,7 @@ struct worker {
 	size_t index;			/* position in start order */
 
 	enum worker_state state;
+	bool up;			/* spawned and not yet exited */
 	pid_t pid;			/* > 1 while a process exists, else 0 */
 	int64_t spawned_ms;		/* when the current process was spawned */
 	int64_t running_ms;		/* when it reached RUNNING */
@@ -98,7 +100,7 @@ struct worker *worker_new(struct supervisor *sv, struct worker_config *wc,
     unsigned instance);
 void worker_free(struct worker *w);
 const char *worker_state_name(enum worker_state st);
-/* A process exists, or a worker thread has not been joined. */
+/* Spawned (a process or a thread) and its exit not yet handled. */
 bool worker_is_up(const struct worker *w);
 bool worker_should_run(const struct worker *w);
 void worker_start(struct worker *w);		/* by request or autostart */
@@ -112,19 +114,25 @@ void worker_watchdog_fired(struct worker *w);
 void worker_notify_ready(struct worker *w);		/* READY=1 */
 void worker_notify_watchdog(struct worker *w, bool trigger);
 void worker_notify_extend(struct worker *w, int64_t ms);
+/* STATUS= from the worker: the text status shows. */
+void worker_set_status_text(struct worker *w, const char *text);
 
 /*
- * The effects the state machine asks for.  The daemon supplies them
- * (spawn.c, main.c); the unit tests supply fakes.
+ * The host: the effects the state machine asks for, and its clock.  The
+ * daemon supplies one per mode (host.c: process or thread), chosen once at
+ * start; the unit tests supply a fake.  Each worker keeps the host it was
+ * made with (w->host).
  */
-int64_t host_now_ms(void);
-/* -1: no process (why says why); 0: a process; 1: it reached exec too. */
-int host_spawn(struct worker *w, char *why, size_t whylen);
-void host_signal(struct worker *w, int sig);	/* to the process group */
-void host_timer(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
-void host_watchdog(struct worker *w, int64_t delay_ms);	/* < 0 stops it */
-void host_changed(struct worker *w);		/* state changed */
-void host_give_up(struct supervisor *sv);	/* supervisor-wide limit hit */
+struct worker_host {
+	int64_t (*now_ms)(void);		/* a monotonic clock */
+	/* -1: no process (why says why); 0: a process; 1: it reached exec. */
+	int (*spawn)(struct worker *w, char *why, size_t whylen);
+	void (*signal)(struct worker *w, int sig);	/* to what runs it */
+	void (*timer)(struct worker *w, int64_t delay_ms);	/* < 0: stop */
+	void (*watchdog)(struct worker *w, int64_t delay_ms);	/* < 0: stop */
+	void (*changed)(struct worker *w);	/* state or status changed */
+	void (*give_up)(struct supervisor *sv);	/* supervisor-wide limit */
+};
 
 /* ---------------------------------------------------------------- after.c */
 bool after_deps_ready(const struct supervisor *sv, const struct worker *w);

@@ -1,6 +1,6 @@
 /*
- * main.c: flags, the event loop, signals, shutdown, and the host side of
- * the worker state machine (its timer, its clock, its state changes).
+ * main.c: flags, the event loop, signals and shutdown.  The supervisor is
+ * a local of main(), carried to the loop's callbacks as its userdata.
  */
 #include <sys/stat.h>
 
@@ -22,19 +22,8 @@
 struct loop_state {
 	ev_signal sigterm, sigint, sighup, sigusr1, sigchld;
 	ev_timer shutdown_timer;
-	ev_idle settle;		/* after= order; frees removed workers */
 	bool finished;		/* shutdown complete, maybe before ev_run */
 };
-
-/* A worker's timers; w->timer.  wd runs only with watchdog= from RUNNING. */
-struct worker_timer {
-	ev_timer t;
-	ev_timer wd;
-	struct worker *w;
-};
-
-/* The one piece of global state: the host_* callbacks reach it here. */
-static struct supervisor the_supervisor;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -44,89 +33,6 @@ usage(void)
 	    "[-v|-q]\n"
 	    "       supervise -h | -V\n");
 	exit(EXIT_USAGE);
-}
-
-int64_t
-host_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-worker_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct worker_timer *wt = container_of(t, struct worker_timer, t);
-
-	(void)loop;
-	(void)revents;
-	worker_timer_fired(wt->w);
-}
-
-static void
-watchdog_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct worker_timer *wt = container_of(t, struct worker_timer, wd);
-
-	(void)loop;
-	(void)revents;
-	worker_watchdog_fired(wt->w);
-}
-
-/* Arm (delay >= 0) or stop one of w's timers, allocating them once. */
-static void
-arm(struct worker *w, bool watchdog, int64_t delay_ms)
-{
-	struct worker_timer *wt = w->timer;
-	ev_timer *t;
-
-	if (wt == NULL) {
-		if (delay_ms < 0)
-			return;
-		if ((wt = calloc(1, sizeof(*wt))) == NULL) {
-			log_warnx("%s: cannot arm a timer: %s", w->name,
-			    strerror(errno));
-			return;
-		}
-		wt->w = w;
-		ev_init(&wt->t, worker_timer_cb);
-		ev_init(&wt->wd, watchdog_timer_cb);
-		w->timer = wt;
-	}
-	t = watchdog ? &wt->wd : &wt->t;
-	ev_timer_stop(w->sv->loop, t);
-	if (delay_ms < 0)
-		return;
-	/* Count from now, not from the loop's cached time (long spawns). */
-	ev_now_update(w->sv->loop);
-	ev_timer_set(t, (double)delay_ms / 1000.0, 0.0);
-	ev_timer_start(w->sv->loop, t);
-}
-
-void
-host_timer(struct worker *w, int64_t delay_ms)
-{
-	arm(w, false, delay_ms);
-}
-
-void
-host_watchdog(struct worker *w, int64_t delay_ms)
-{
-	arm(w, true, delay_ms);
-}
-
-/* Free a worker and everything the host modules hold for it. */
-static void
-discard_worker(struct worker *w)
-{
-	output_free(w);
-	spawn_free(w);
-	host_timer(w, -1);
-	host_watchdog(w, -1);
-	free(w->timer);
-	worker_free(w);
 }
 
 static bool
@@ -153,27 +59,6 @@ shutdown_finish(struct supervisor *sv)
 	ev_timer_stop(sv->loop, &ls->shutdown_timer);
 	log_event(&ev);
 	ev_break(sv->loop, EVBREAK_ALL);
-}
-
-void
-host_changed(struct worker *w)
-{
-	struct supervisor *sv = w->sv;
-	struct loop_state *ls = sv->priv;
-
-	control_worker_changed(w);
-	notify_changed(sv);
-	/* Settle from the loop, not from inside the state machine. */
-	if (ls != NULL)
-		ev_idle_start(sv->loop, &ls->settle);
-	if (sv->shutting_down && !worker_is_up(w) && all_down(sv))
-		shutdown_finish(sv);
-}
-
-void
-host_give_up(struct supervisor *sv)
-{
-	supervisor_shutdown(sv, EXIT_GAVE_UP);
 }
 
 struct worker *
@@ -238,12 +123,18 @@ supervisor_shutdown(struct supervisor *sv, int status)
 		shutdown_finish(sv);
 }
 
+void
+supervisor_check_done(struct supervisor *sv)
+{
+	if (sv->shutting_down && all_down(sv))
+		shutdown_finish(sv);
+}
+
 static void
 shutdown_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct supervisor *sv = &the_supervisor;
+	struct supervisor *sv = ev_userdata(loop);
 
-	(void)loop;
 	(void)t;
 	(void)revents;
 	log_warnx("shutdown_timeout passed: killing every worker left");
@@ -254,11 +145,10 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static void
 signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
-	struct supervisor *sv = &the_supervisor;
+	struct supervisor *sv = ev_userdata(loop);
 	struct errlist errs = { 0 };
 	size_t i;
 
-	(void)loop;
 	(void)revents;
 	switch (s->signum) {
 	case SIGTERM:
@@ -281,34 +171,6 @@ signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		spawn_reap(sv);
 		break;
 	}
-}
-
-/*
- * Once per loop pass after state changes: start and stop what after=
- * held back, and free workers that reload removed once they are down.  An
- * idle watcher, so that no caller up the stack still holds a worker.
- */
-static void
-settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
-{
-	struct supervisor *sv = &the_supervisor;
-	struct worker *w;
-	size_t i, j;
-
-	(void)revents;
-	ev_idle_stop(loop, idle);
-	after_settle(sv);
-	for (i = 0, j = 0; i < sv->nworkers; i++) {
-		w = sv->workers[i];
-		if (w->removed && w->state == STATE_STOPPED) {
-			discard_worker(w);
-			continue;
-		}
-		w->index = j;
-		sv->workers[j++] = w;
-	}
-	sv->nworkers = j;
-	supervisor_retire_configs(sv);
 }
 
 /* -t: one line per worker instance, NAME<TAB>MODE<TAB>COMMAND-OR-PLUGIN. */
@@ -356,7 +218,8 @@ open_std_fds(void)
  * can be waited for (a thread cannot be killed at once).
  */
 int
-supervisor_check_supported(const struct config *cfg, struct errlist *errs)
+supervisor_check_supported(struct supervisor *sv, const struct config *cfg,
+    struct errlist *errs)
 {
 	const struct worker_config *wc;
 	size_t i;
@@ -371,7 +234,7 @@ supervisor_check_supported(const struct config *cfg, struct errlist *errs)
 			bad++;
 		}
 	}
-	return bad + plugin_load(&the_supervisor, cfg, errs);
+	return bad + plugin_load(sv, cfg, errs);
 }
 
 int
@@ -400,7 +263,7 @@ supervisor_add_workers(struct supervisor *sv, struct config *cfg)
 int
 main(int argc, char *argv[])
 {
-	struct supervisor *sv = &the_supervisor;
+	struct supervisor the_supervisor = { 0 }, *sv = &the_supervisor;
 	struct loop_state ls;
 	struct config *cfg;
 	struct errlist errs = { 0 };
@@ -459,7 +322,7 @@ main(int argc, char *argv[])
 		free(cfg);
 		return EXIT_CONFIG;
 	}
-	if (supervisor_check_supported(cfg, &errs) > 0) {
+	if (supervisor_check_supported(sv, cfg, &errs) > 0) {
 		for (i = 0; i < errs.len; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		errlist_free(&errs);
@@ -476,6 +339,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	sv->cfg = cfg;
+	sv->host = host_for_mode(cfg->mode);
 	sv->pid = getpid();
 	log_init(cfg->log_format, sv->verbosity);
 
@@ -484,6 +348,9 @@ main(int argc, char *argv[])
 	sv->priv = &ls;
 	if ((sv->loop = ev_loop_new(EVFLAG_AUTO)) == NULL)
 		errx(EXIT_SOFTWARE, "cannot create the event loop");
+	ev_set_userdata(sv->loop, sv);
+	if (host_init(sv) == -1)
+		err(EXIT_SOFTWARE, "cannot set up the worker host");
 	if (spawn_init(sv) == -1)
 		err(EXIT_SOFTWARE, "cannot prepare for spawning workers");
 	if (cfg->mode == MODE_THREAD && thread_init(sv) == -1)
@@ -513,7 +380,6 @@ main(int argc, char *argv[])
 	ev_signal_start(sv->loop, &ls.sigusr1);
 	ev_signal_start(sv->loop, &ls.sigchld);
 	ev_init(&ls.shutdown_timer, shutdown_timer_cb);
-	ev_idle_init(&ls.settle, settle_cb);
 
 	if (supervisor_add_workers(sv, cfg) == -1)
 		err(EXIT_SOFTWARE, "cannot allocate workers");
@@ -535,10 +401,11 @@ main(int argc, char *argv[])
 	control_close(sv);
 	thread_close(sv);
 	ready_close(sv);
-	notify_close();
+	notify_close(sv);
 	output_shutdown(sv);
 	for (i = 0; i < sv->nworkers; i++)
-		discard_worker(sv->workers[i]);
+		host_discard(sv->workers[i]);
+	host_close(sv);
 	free(sv->workers);
 	spawn_close(sv);
 	window_free(&sv->window);

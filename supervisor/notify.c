@@ -4,7 +4,7 @@
  * every worker that should run is RUNNING, STATUS= when the summary
  * changes, RELOADING=1 around a reload, STOPPING=1 at shutdown, and
  * WATCHDOG=1 at half of WATCHDOG_USEC.  Without NOTIFY_SOCKET all of it
- * is off and costs nothing.
+ * is off and costs nothing (sv->notify stays NULL).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 
+/* sv->notify */
 struct notify {
 	int fd;
 	struct sockaddr_un addr;
@@ -28,15 +29,13 @@ struct notify {
 	ev_timer watchdog;
 };
 
-static struct notify notifier = { .fd = -1 };
-
 static void
-notify_send(const char *msg)
+notify_send(struct notify *n, const char *msg)
 {
-	if (notifier.fd < 0)
+	if (n == NULL)
 		return;
-	if (sendto(notifier.fd, msg, strlen(msg), MSG_NOSIGNAL,
-	    (struct sockaddr *)&notifier.addr, notifier.addrlen) == -1)
+	if (sendto(n->fd, msg, strlen(msg), MSG_NOSIGNAL,
+	    (struct sockaddr *)&n->addr, n->addrlen) == -1)
 		log_debug("notify: %s: %s", msg, strerror(errno));
 }
 
@@ -44,33 +43,39 @@ static void
 watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	(void)loop;
-	(void)t;
 	(void)revents;
-	notify_send("WATCHDOG=1");
+	notify_send(container_of(t, struct notify, watchdog), "WATCHDOG=1");
 }
 
 void
 notify_init(struct supervisor *sv)
 {
 	const char *path = getenv("NOTIFY_SOCKET"), *usec, *wpid;
+	struct notify *n;
 	size_t len;
 	double period;
 
 	if (path == NULL || (path[0] != '/' && path[0] != '@'))
 		return;
 	len = strlen(path);
-	if (len >= sizeof(notifier.addr.sun_path))
+	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return;
-	notifier.addr.sun_family = AF_UNIX;
-	memcpy(notifier.addr.sun_path, path, len);
+	if (len >= sizeof(n->addr.sun_path)) {
+		free(n);
+		return;
+	}
+	n->addr.sun_family = AF_UNIX;
+	memcpy(n->addr.sun_path, path, len);
 	if (path[0] == '@')
-		notifier.addr.sun_path[0] = '\0';	/* abstract */
+		n->addr.sun_path[0] = '\0';	/* abstract */
 	/* An abstract name's length counts exactly its bytes. */
-	notifier.addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	n->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 	    len + (path[0] == '/' ? 1 : 0));
-	notifier.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (notifier.fd < 0)
+	if ((n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		free(n);
 		return;
+	}
+	sv->notify = n;
 
 	usec = getenv("WATCHDOG_USEC");
 	wpid = getenv("WATCHDOG_PID");
@@ -79,21 +84,22 @@ notify_init(struct supervisor *sv)
 	period = strtod(usec, NULL) / 1e6 / 2;
 	if (period <= 0)
 		return;
-	ev_timer_init(&notifier.watchdog, watchdog_cb, 0.0, period);
-	ev_timer_again(sv->loop, &notifier.watchdog);
-	notify_send("WATCHDOG=1");
+	ev_timer_init(&n->watchdog, watchdog_cb, 0.0, period);
+	ev_timer_again(sv->loop, &n->watchdog);
+	notify_send(n, "WATCHDOG=1");
 }
 
 /* After any state change: READY=1 the first time all are up, STATUS=. */
 void
 notify_changed(struct supervisor *sv)
 {
+	struct notify *n = sv->notify;
 	unsigned running = 0, starting = 0, backoff = 0, fatal = 0;
 	char msg[160];
 	size_t i;
 	struct worker *w;
 
-	if (notifier.fd < 0)
+	if (n == NULL)
 		return;
 	for (i = 0; i < sv->nworkers; i++) {
 		w = sv->workers[i];
@@ -108,39 +114,43 @@ notify_changed(struct supervisor *sv)
 	}
 	snprintf(msg, sizeof(msg), "STATUS=%u running, %u starting, "
 	    "%u backoff, %u fatal", running, starting, backoff, fatal);
-	if (strcmp(msg, notifier.status) != 0) {
-		snprintf(notifier.status, sizeof(notifier.status), "%s", msg);
-		notify_send(msg);
+	if (strcmp(msg, n->status) != 0) {
+		snprintf(n->status, sizeof(n->status), "%s", msg);
+		notify_send(n, msg);
 	}
-	if (!notifier.ready_sent && starting == 0 && backoff == 0 &&
+	if (!n->ready_sent && starting == 0 && backoff == 0 &&
 	    fatal == 0 && !sv->shutting_down) {
-		notifier.ready_sent = true;
-		notify_send("READY=1");
+		n->ready_sent = true;
+		notify_send(n, "READY=1");
 	}
 }
 
 /* Around a reload; READY=1 again only if it had been sent before. */
 void
-notify_reloading(bool begin)
+notify_reloading(struct supervisor *sv, bool begin)
 {
 	if (begin)
-		notify_send("RELOADING=1");
-	else if (notifier.ready_sent)
-		notify_send("READY=1");
+		notify_send(sv->notify, "RELOADING=1");
+	else if (sv->notify != NULL && sv->notify->ready_sent)
+		notify_send(sv->notify, "READY=1");
 }
 
 void
 notify_stopping(struct supervisor *sv)
 {
 	/* The watchdog keeps going: the shutdown may take shutdown_timeout. */
-	(void)sv;
-	notify_send("STOPPING=1");
+	notify_send(sv->notify, "STOPPING=1");
 }
 
 void
-notify_close(void)
+notify_close(struct supervisor *sv)
 {
-	if (notifier.fd >= 0)
-		close(notifier.fd);
-	notifier.fd = -1;
+	struct notify *n = sv->notify;
+
+	if (n == NULL)
+		return;
+	ev_timer_stop(sv->loop, &n->watchdog);
+	close(n->fd);
+	free(n);
+	sv->notify = NULL;
 }

@@ -100,11 +100,9 @@ ready_message(struct worker *w, char *msg)
 			worker_notify_watchdog(w, false);
 		else if (strcmp(line, "WATCHDOG=trigger") == 0)
 			worker_notify_watchdog(w, true);
-		else if (strncmp(line, "STATUS=", 7) == 0) {
-			snprintf(w->status_text, sizeof(w->status_text), "%s",
-			    line + 7);
-			host_changed(w);
-		} else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
+		else if (strncmp(line, "STATUS=", 7) == 0)
+			worker_set_status_text(w, line + 7);
+		else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
 			usec = strtoll(line + 20, NULL, 10);
 			/* Rounded up: under a millisecond is not "now". */
 			if (usec > 0)

@@ -128,9 +128,9 @@ supervisor_reload(struct supervisor *sv, struct errlist *errs)
 {
 	int n;
 
-	notify_reloading(true);
+	notify_reloading(sv, true);
 	n = reload(sv, errs);
-	notify_reloading(false);
+	notify_reloading(sv, false);
 	return n;
 }
 
@@ -156,7 +156,7 @@ reload(struct supervisor *sv, struct errlist *errs)
 		free(nc);
 		return nerr;
 	}
-	nerr = supervisor_check_supported(nc, errs);
+	nerr = supervisor_check_supported(sv, nc, errs);
 	nerr += check_compatible(sv, nc, errs);
 	if (nerr > 0)
 		goto fail;

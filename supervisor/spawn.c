@@ -2,8 +2,9 @@
  * spawn.c: starting a worker's process (clone/exec), everything the child does before exec,
  * and the one place where children are reaped.  A plugin worker in
  * process mode is forked instead and does not exec: the same steps, then
- * plugin_child() (plugin.c).  In thread mode host_spawn starts a thread
- * (thread.c) and host_signal only asks it to stop.
+ * plugin_child() (plugin.c).  host.c makes spawn_process() and
+ * spawn_signal() the process host's spawn and signal; which workers run
+ * as threads instead is host.c's choice, never this file's.
  *
  * Reaping: supervise runs its own loop (ev_loop_new), not libev's default
  * loop, whose built-in SIGCHLD watcher reaps with waitpid(-1) before any
@@ -30,7 +31,7 @@
  * makes the KILL to what is left of the group safe.  Only then is it
  * reaped, its watcher stopped and its pidfd closed (a reaped process's
  * pidfd stays readable for ever).  The invariant, kept here and in
- * host_signal(): w->pid is > 1 exactly while that pid is ours and
+ * spawn_signal(): w->pid is > 1 exactly while that pid is ours and
  * unreaped, so no signal ever goes to a reaped pid or an emptied group.
  */
 #include <sys/pidfd.h>
@@ -584,7 +585,7 @@ resolve_groups(struct worker_config *wc, gid_t **groups, int *ngroups)
  * parent waits for the child's exec or exit.
  */
 int
-host_spawn(struct worker *w, char *why, size_t whylen)
+spawn_process(struct worker *w, char *why, size_t whylen)
 {
 	struct worker_config *wc = w->cfg;
 	struct spawn_info *x = w->exec;
@@ -600,8 +601,6 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	sigset_t all, old;
 	pid_t pid;
 
-	if (wc->plugin != NULL && w->sv->cfg->mode == MODE_THREAD)
-		return thread_spawn(w, why, whylen);
 	if (x == NULL) {
 		if ((x = calloc(1, sizeof(*x))) == NULL) {
 			snprintf(why, whylen, "%s", strerror(errno));
@@ -841,12 +840,8 @@ spawn_reap(struct supervisor *sv)
  * it left the group (or the group is gone): never a recycled pid.
  */
 void
-host_signal(struct worker *w, int sig)
+spawn_signal(struct worker *w, int sig)
 {
-	if (w->thread != NULL) {
-		thread_signal(w, sig);
-		return;
-	}
 	if (w->pid <= 1)
 		return;
 	if (kill(-w->pid, sig) == -1 || getpgid(w->pid) != w->pid)

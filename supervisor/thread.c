@@ -2,8 +2,8 @@
  * thread.c: thread mode.  Each worker instance is a thread of supervise
  * running the plugin's supervise_worker_main; the state machine
  * (worker.c) is the same as for processes, with the thread standing in
- * for the process: host_spawn starts it, its return is the exit status,
- * a stop sets a flag.
+ * for the process: the thread host (host.c) starts it with thread_spawn,
+ * its return is the exit status, a stop sets a flag.
  *
  * Worker threads never touch libev or a struct worker.  What they tell the
  * loop (ready, heartbeat, returned) are bits in their plugin_thread,

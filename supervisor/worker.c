@@ -5,9 +5,9 @@
  * request, autostart or shutdown), kill (a second TERM), exec-ok (the child
  * reached exec), exit (the process was reaped) and timer (the one timer a
  * worker has: min_uptime in STARTING, the delay in BACKOFF, stop_timeout in
- * STOPPING).  It does no I/O and keeps no clock: it asks the host (host_*,
- * supplied by spawn.c and main.c, faked by the unit tests) to spawn, signal
- * and arm the timer.
+ * STOPPING).  It does no I/O and keeps no clock: it asks its host
+ * (w->host, a struct worker_host: host.c in the daemon, a fake in the unit
+ * tests) to spawn, signal, arm the timers and tell of changes.
  *
  *            start            min_uptime / exec-ok
  *   STOPPED -------> STARTING -------------------> RUNNING
@@ -55,6 +55,7 @@ worker_new(struct supervisor *sv, struct worker_config *wc, unsigned instance)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->sv = sv;
+	w->host = sv->host;
 	w->cfg = wc;
 	w->id = ++sv->last_worker_id;
 	w->instance = instance;
@@ -83,7 +84,7 @@ worker_free(struct worker *w)
 bool
 worker_is_up(const struct worker *w)
 {
-	return w->pid > 1 || w->thread != NULL;
+	return w->up;
 }
 
 /* Whether the worker is meant to be running, for `check` and READY=1. */
@@ -109,7 +110,7 @@ static void
 set_state(struct worker *w, enum worker_state st)
 {
 	w->state = st;
-	host_changed(w);
+	w->host->changed(w);
 }
 
 static void
@@ -124,13 +125,13 @@ become_running(struct worker *w)
 {
 	struct event ev = EVENT(EV_RUNNING, w);
 
-	host_timer(w, -1);
-	w->running_ms = host_now_ms();
+	w->host->timer(w, -1);
+	w->running_ms = w->host->now_ms();
 	ev.pid = w->pid;
 	log_event(&ev);
 	set_state(w, STATE_RUNNING);
 	if (w->cfg->watchdog_ms > 0)
-		host_watchdog(w, w->cfg->watchdog_ms);
+		w->host->watchdog(w, w->cfg->watchdog_ms);
 }
 
 static void
@@ -138,7 +139,7 @@ become_fatal(struct worker *w, const char *reason)
 {
 	struct event ev = EVENT(EV_FATAL, w);
 
-	host_timer(w, -1);
+	w->host->timer(w, -1);
 	set_reason(w, reason);
 	ev.reason = reason;
 	log_event(&ev);
@@ -166,7 +167,7 @@ schedule_restart(struct worker *w, bool was_running)
 	struct supervisor *sv = w->sv;
 	struct event ev = EVENT(EV_RESTARTING, w);
 	char reason[96], win[32];
-	int64_t now = host_now_ms(), delay;
+	int64_t now = w->host->now_ms(), delay;
 
 	if (was_running)
 		w->failures = 0;
@@ -186,7 +187,7 @@ schedule_restart(struct worker *w, bool was_running)
 		log_warnx("supervisor restart limit hit: %u restarts within "
 		    "%s; stopping everything", sv->cfg->restart_limit, win);
 		set_state(w, STATE_STOPPED);
-		host_give_up(sv);
+		w->host->give_up(sv);
 		return;
 	}
 	delay = policy_backoff(w->cfg, w->failures);
@@ -203,7 +204,7 @@ schedule_restart(struct worker *w, bool was_running)
 		return;
 	}
 	set_state(w, STATE_BACKOFF);
-	host_timer(w, delay > 0 ? delay : 0);
+	w->host->timer(w, delay > 0 ? delay : 0);
 }
 
 /*
@@ -248,7 +249,7 @@ worker_spawn(struct worker *w)
 	w->forced = FORCED_NONE;
 	w->status_text[0] = '\0';
 	why[0] = '\0';
-	if ((r = host_spawn(w, why, sizeof(why))) == -1) {
+	if ((r = w->host->spawn(w, why, sizeof(why))) == -1) {
 		/* No process: a failed start, retried with backoff. */
 		w->pid = 0;
 		log_warnx("%s: cannot start: %s", w->name, why);
@@ -256,14 +257,15 @@ worker_spawn(struct worker *w)
 		schedule_restart(w, false);
 		return;
 	}
-	w->spawned_ms = host_now_ms();
+	w->up = true;
+	w->spawned_ms = w->host->now_ms();
 	ev.pid = w->pid;
 	log_event(&ev);
 	set_state(w, STATE_STARTING);
 	if (w->cfg->ready == READY_NOTIFY)
-		host_timer(w, w->cfg->start_timeout_ms);
+		w->host->timer(w, w->cfg->start_timeout_ms);
 	else if (w->cfg->min_uptime_ms > 0)
-		host_timer(w, w->cfg->min_uptime_ms);
+		w->host->timer(w, w->cfg->min_uptime_ms);
 	if (r == 1)
 		worker_exec_ok(w);
 }
@@ -284,7 +286,7 @@ worker_start(struct worker *w)
 		worker_spawn(w);
 		break;
 	case STATE_BACKOFF:
-		host_timer(w, -1);
+		w->host->timer(w, -1);
 		worker_spawn(w);
 		break;
 	case STATE_STOPPING:
@@ -306,7 +308,7 @@ stop_with(struct worker *w, int sig)
 
 	w->start_pending = false;
 	w->stop_pending = false;
-	host_watchdog(w, -1);
+	w->host->watchdog(w, -1);
 	switch (w->state) {
 	case STATE_STARTING:
 	case STATE_RUNNING:
@@ -316,23 +318,23 @@ stop_with(struct worker *w, int sig)
 		ev.pid = w->pid;
 		ev.signal = sig;
 		log_event(&ev);
-		host_signal(w, sig);
+		w->host->signal(w, sig);
 		if (sig != SIGKILL && sig != SIGCONT)
-			host_signal(w, SIGCONT);	/* a stopped worker */
+			w->host->signal(w, SIGCONT);	/* a stopped worker */
 		set_state(w, STATE_STOPPING);
-		host_timer(w, sig != SIGKILL ? w->cfg->stop_timeout_ms : -1);
+		w->host->timer(w, sig != SIGKILL ? w->cfg->stop_timeout_ms : -1);
 		break;
 	case STATE_STOPPING:
 		w->stop_wanted = true;
 		w->restart_wanted = false;
 		if (sig == SIGKILL && w->stop_sig_sent != SIGKILL) {
 			w->stop_sig_sent = SIGKILL;
-			host_signal(w, SIGKILL);
-			host_timer(w, -1);
+			w->host->signal(w, SIGKILL);
+			w->host->timer(w, -1);
 		}
 		break;
 	case STATE_BACKOFF:
-		host_timer(w, -1);
+		w->host->timer(w, -1);
 		/* FALLTHROUGH */
 	case STATE_EXITED:
 	case STATE_FATAL:
@@ -341,7 +343,7 @@ stop_with(struct worker *w, int sig)
 		break;
 	case STATE_STOPPED:
 		w->stop_wanted = true;
-		host_changed(w);
+		w->host->changed(w);
 		break;
 	}
 }
@@ -407,15 +409,16 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 	enum worker_state was = w->state;
 	bool forced = false;
 	char reason[512];
-	int64_t uptime = host_now_ms() - w->spawned_ms;
+	int64_t uptime = w->host->now_ms() - w->spawned_ms;
 
-	host_timer(w, -1);
-	host_watchdog(w, -1);
+	w->host->timer(w, -1);
+	w->host->watchdog(w, -1);
 	w->has_exited = true;
 	w->last_status = wstatus;
 	if (exec_errno == 0)
 		log_exit(w, wstatus, uptime);
 	w->pid = 0;
+	w->up = false;
 
 	switch (was) {
 	case STATE_STOPPING:
@@ -445,7 +448,7 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 		break;
 	default:
 		/* No process was expected: nothing to decide. */
-		host_changed(w);
+		w->host->changed(w);
 		return;
 	}
 
@@ -512,7 +515,15 @@ worker_notify_watchdog(struct worker *w, bool trigger)
 	if (trigger)
 		force_stop(w, FORCED_WATCHDOG);
 	else
-		host_watchdog(w, w->cfg->watchdog_ms);
+		w->host->watchdog(w, w->cfg->watchdog_ms);
+}
+
+/* STATUS=: kept for status, cut to what fits. */
+void
+worker_set_status_text(struct worker *w, const char *text)
+{
+	snprintf(w->status_text, sizeof(w->status_text), "%s", text);
+	w->host->changed(w);
 }
 
 /* EXTEND_TIMEOUT_USEC: the start deadline becomes now + usec. */
@@ -520,7 +531,7 @@ void
 worker_notify_extend(struct worker *w, int64_t ms)
 {
 	if (w->state == STATE_STARTING && w->cfg->ready == READY_NOTIFY)
-		host_timer(w, ms);
+		w->host->timer(w, ms);
 }
 
 void
@@ -550,7 +561,7 @@ worker_timer_fired(struct worker *w)
 		/* stop_timeout passed: KILL the group; the exit follows. */
 		if (worker_is_up(w)) {
 			w->stop_sig_sent = SIGKILL;
-			host_signal(w, SIGKILL);
+			w->host->signal(w, SIGKILL);
 		}
 		break;
 	default:

@@ -1,6 +1,6 @@
 /*
- * fake_host.c: the host_* effects of the worker state machine, recorded
- * instead of done, with a clock the tests move by hand.
+ * fake_host.c: a struct worker_host whose effects are recorded instead of
+ * done, with a clock the tests move by hand.
  */
 #include <string.h>
 
@@ -20,14 +20,14 @@ fake_reset(void)
 		fake.deadline[i] = fake.watchdog[i] = -1;
 }
 
-int64_t
-host_now_ms(void)
+static int64_t
+fake_now_ms(void)
 {
 	return fake.now;
 }
 
-int
-host_spawn(struct worker *w, char *why, size_t whylen)
+static int
+fake_spawn(struct worker *w, char *why, size_t whylen)
 {
 	fake.spawns++;
 	if (fake.spawn_fail > 0) {
@@ -39,8 +39,8 @@ host_spawn(struct worker *w, char *why, size_t whylen)
 	return 0;
 }
 
-void
-host_signal(struct worker *w, int sig)
+static void
+fake_signal(struct worker *w, int sig)
 {
 	if (w->pid <= 1)
 		return;
@@ -48,25 +48,41 @@ host_signal(struct worker *w, int sig)
 		fake.signals[fake.nsignals++] = sig;
 }
 
-void
-host_timer(struct worker *w, int64_t delay_ms)
+static void
+fake_timer(struct worker *w, int64_t delay_ms)
 {
 	fake.deadline[w->index] = delay_ms < 0 ? -1 : fake.now + delay_ms;
 }
 
-void
-host_changed(struct worker *w)
+static void
+fake_changed(struct worker *w)
 {
 	(void)w;
 	fake.changes++;
 }
 
-void
-host_give_up(struct supervisor *sv)
+static void
+fake_give_up(struct supervisor *sv)
 {
 	sv->shutting_down = true;
 	fake.gave_up++;
 }
+
+static void
+fake_watchdog(struct worker *w, int64_t delay_ms)
+{
+	fake.watchdog[w->index] = delay_ms < 0 ? -1 : fake.now + delay_ms;
+}
+
+const struct worker_host fake_worker_host = {
+	.now_ms = fake_now_ms,
+	.spawn = fake_spawn,
+	.signal = fake_signal,
+	.timer = fake_timer,
+	.watchdog = fake_watchdog,
+	.changed = fake_changed,
+	.give_up = fake_give_up,
+};
 
 void
 fake_fire(struct worker *w)
@@ -78,10 +94,4 @@ fake_fire(struct worker *w)
 	fake.now = d;
 	fake.deadline[w->index] = -1;
 	worker_timer_fired(w);
-}
-
-void
-host_watchdog(struct worker *w, int64_t delay_ms)
-{
-	fake.watchdog[w->index] = delay_ms < 0 ? -1 : fake.now + delay_ms;
 }

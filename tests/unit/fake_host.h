@@ -8,7 +8,7 @@ struct fake_host {
 	int64_t now;
 	pid_t next_pid;
 	int spawns;
-	int spawn_fail;		/* next host_spawn calls fail */
+	int spawn_fail;		/* next spawns fail */
 	int signals[16];	/* the signals sent, in order */
 	int nsignals;
 	int64_t deadline[8];	/* per worker index: timer, or -1 */
@@ -18,6 +18,8 @@ struct fake_host {
 };
 
 extern struct fake_host fake;
+/* The host the tests give struct supervisor (sv.host) before worker_new. */
+extern const struct worker_host fake_worker_host;
 
 void fake_reset(void);
 /* Advance the clock to w's timer and fire it. */

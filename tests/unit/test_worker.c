@@ -50,6 +50,7 @@ setup(void **state)
 	f->cfg.workers = f->wc;
 	f->cfg.nworkers = 3;
 	f->sv.cfg = &f->cfg;
+	f->sv.host = &fake_worker_host;
 	f->sv.workers = f->w;
 	f->sv.nworkers = 3;
 	for (i = 0; i < 3; i++) {
