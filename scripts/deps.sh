@@ -5,7 +5,7 @@
 set -eu
 
 packages="gcc libc6-dev clang meson ninja-build pkg-config libev-dev libinih-dev
-libcmocka-dev mandoc logrotate python3 procps util-linux"
+libcmocka-dev mandoc logrotate python3 procps util-linux curl prometheus"
 
 missing=
 for p in $packages; do
@@ -25,6 +25,14 @@ else
 	exit 1
 fi
 echo "deps.sh: installing:$missing"
+# A package with a service (prometheus) must not start it: policy-rc.d
+# says no for the duration, unless the machine has its own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $as_root tee /usr/sbin/policy-rc.d \
+	    >/dev/null
+	$as_root chmod 755 /usr/sbin/policy-rc.d
+	trap '$as_root rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

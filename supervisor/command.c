@@ -25,6 +25,8 @@
 #include "procstat.h"
 #include "proto.h"
 
+#define COMMAND_LOG_MAX 1000000		/* log N: lines asked for, at most */
+
 enum phase { PH_DONE, PH_STOP, PH_START, PH_NEED_START };
 
 /*
@@ -206,6 +208,82 @@ do_select(struct command_client *c, struct proto_request *req)
 	free(ws);
 }
 
+/* metrics: the exposition, a t record per line. */
+static void
+do_metrics(struct command_client *c)
+{
+	struct pbuf m = { 0 };
+	const char *p, *nl, *end;
+
+	record_metrics(c->sv, &m);
+	if (m.failed) {
+		proto_put_error(c->out, PERR_INTERNAL, "out of memory");
+		pbuf_free(&m);
+		return;
+	}
+	for (p = m.data, end = m.data + m.len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		proto_put_text(c->out, p, (size_t)(nl - p));
+	}
+	pbuf_free(&m);
+	proto_put_ok(c->out);
+}
+
+/* log, follow and why: what record.c kept of the selected workers. */
+static void
+do_record(struct command_client *c, struct proto_request *req)
+{
+	struct worker **ws;
+	uint64_t lines = 0;
+	size_t i, n;
+
+	if (req->cmd != CMD_WHY && (parse_number(req->sig, &lines) == -1 ||
+	    lines > COMMAND_LOG_MAX)) {
+		proto_put_error(c->out, PERR_USAGE, "expected a number of "
+		    "lines from 0 to %d, got %s", COMMAND_LOG_MAX, req->sig);
+		return;
+	}
+	if ((ws = resolve(c, req->names, req->nnames, false, &n)) == NULL)
+		return;
+	if (req->cmd == CMD_FOLLOW) {
+		free(c->follow);
+		if ((c->follow = calloc(n + 1, sizeof(*c->follow))) == NULL) {
+			free(ws);
+			c->out->failed = true;
+			return;
+		}
+		c->nfollow = n;
+	}
+	for (i = 0; i < n; i++) {
+		if (req->cmd == CMD_WHY)
+			record_why(ws[i], c->out);
+		else
+			record_log(ws[i], (size_t)lines, c->out);
+		if (req->cmd == CMD_FOLLOW)
+			c->follow[i] = ws[i]->id;
+	}
+	free(ws);
+	/* A follow has no final line: it goes on until one side ends it. */
+	if (req->cmd != CMD_FOLLOW)
+		proto_put_ok(c->out);
+}
+
+bool
+command_follow_line(struct command_client *c, const struct worker *w,
+    const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfollow; i++) {
+		if (c->follow[i] == w->id) {
+			proto_put_line(c->out, w->name, line, len);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 do_reload(struct command_client *c)
 {
@@ -358,11 +436,20 @@ command_request(struct command_client *c, const char *line, size_t len)
 	enum proto_err err;
 	const char *why;
 
+	c->sv->stats.requests++;
 	if (proto_parse_request(line, len, &req, &err, &why) == -1) {
 		proto_put_error(c->out, err, "%s", why);
 		return;
 	}
 	switch (req.cmd) {
+	case CMD_METRICS:
+		do_metrics(c);
+		break;
+	case CMD_LOG:
+	case CMD_FOLLOW:
+	case CMD_WHY:
+		do_record(c, &req);
+		break;
 	case CMD_STATUS:
 	case CMD_CHECK:
 	case CMD_SIGNAL:

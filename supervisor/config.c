@@ -603,5 +603,6 @@ config_free(struct config *cfg)
 	free(cfg->workers);
 	free(cfg->path);
 	free(cfg->socket);
+	free(cfg->metrics_listen);
 	memset(cfg, 0, sizeof(*cfg));
 }

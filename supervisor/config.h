@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #ifndef SUPERVISE_VERSION
@@ -98,6 +99,7 @@ struct worker_config {
 	size_t nafter;
 
 	struct limit_spec limits[LIMIT_COUNT];
+	size_t log_buffer;		/* bytes of output kept; 0: none */
 
 	/* Canonical text of the section: equal text means unchanged on reload. */
 	char *fingerprint;
@@ -112,6 +114,9 @@ struct config {
 	int64_t restart_window_ms;
 	int64_t shutdown_timeout_ms;
 	enum sv_log_format log_format;
+	char *metrics_listen;		/* HOST:PORT as given, or NULL: off */
+	struct sockaddr_storage metrics_addr;	/* metrics_listen, parsed */
+	socklen_t metrics_addrlen;
 
 	struct worker_config *workers;	/* in start order */
 	size_t nworkers;
@@ -147,6 +152,12 @@ int parse_size(const char *s, uint64_t *bytes);
 int parse_bool(const char *s, bool *b);
 int parse_signal(const char *s, int *sig);	/* "TERM", "SIGTERM", "15" */
 const char *signal_name(int sig);	/* "TERM", or NULL if unknown */
+/*
+ * HOST:PORT with HOST an IPv4 address, [IPv6] or localhost (127.0.0.1),
+ * PORT 1-65535; no name lookup.  -1 with *why set if s is not one.
+ */
+int parse_hostport(const char *s, struct sockaddr_storage *ss,
+    socklen_t *len, const char **why);
 /* Shell-like words; returns their number, or -1 with *why set. */
 int split_argv(const char *s, char ***argv, const char **why);
 void free_argv(char **argv);

@@ -13,6 +13,12 @@
  * blocking (a client that does not read its replies is not served further
  * once MAX_UNSENT bytes wait for it).
  *
+ * A client that follows workers' output (`log -f`) is sent each new line
+ * as it is captured, queued and written when the socket takes it; the
+ * loop never waits for it.  One that lets more than MAX_UNSENT bytes pile
+ * up is dropped: its queue is cut after the record being sent, an err
+ * line says why, and it has IDLE_TIMEOUT to read that before it is closed.
+ *
  * The kick timer runs what command.c must not run from inside the state
  * machine (the start after a restart's stop, the next request of a
  * client) on the next loop iteration.
@@ -51,6 +57,8 @@ struct client {
 	struct command_client cmd;	/* what command.c sees of it */
 	bool eof;		/* the peer has sent all it will */
 	bool closing;		/* close once the replies are out */
+	bool following;		/* sent workers' lines as they come */
+	bool dropped;		/* a follower that fell behind: closing */
 };
 
 struct control {
@@ -64,6 +72,7 @@ struct control {
 	ev_timer kick;
 	LIST_HEAD(, client) clients;
 	unsigned nclients;
+	unsigned nfollowers;
 };
 
 void
@@ -88,6 +97,9 @@ client_free(struct client *c)
 		close(c->fd);
 	LIST_REMOVE(c, entry);
 	ctl->nclients--;
+	if (c->following)
+		ctl->nfollowers--;
+	free(c->cmd.follow);
 	command_wait_free(c->cmd.wait);
 	pbuf_free(&c->out);
 	free(c);
@@ -159,7 +171,8 @@ client_serve(struct client *c)
 
 	do {
 		while (c->cmd.wait == NULL && !c->closing &&
-		    !c->cmd.shutdown_wait && unsent(c) < MAX_UNSENT) {
+		    !c->cmd.shutdown_wait && !c->following &&
+		    unsent(c) < MAX_UNSENT) {
 			if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
 				len = (size_t)(nl - c->in);
 			else if (c->inlen == sizeof(c->in)) {
@@ -173,13 +186,17 @@ client_serve(struct client *c)
 				break;
 			command_request(&c->cmd, c->in, len);
 			served = true;
+			if (c->cmd.nfollow > 0 && !c->following) {
+				c->following = true;
+				c->ctl->nfollowers++;
+			}
 			if (len < c->inlen)
 				len++;
 			memmove(c->in, c->in + len, c->inlen - len);
 			c->inlen -= len;
 		}
 		if (c->eof && c->inlen == 0 && c->cmd.wait == NULL &&
-		    !c->cmd.shutdown_wait)
+		    !c->cmd.shutdown_wait && !c->following)
 			c->closing = true;
 		blocked = unsent(c) >= MAX_UNSENT;
 		if (!client_flush(c))
@@ -196,10 +213,12 @@ client_serve(struct client *c)
 	 * The idle timer runs while the connection is the client's to use:
 	 * no request waits, no reply is unsent; it runs from the accept,
 	 * from the first byte of a half-sent request, and again from each
-	 * request served.
+	 * request served.  A dropped follower keeps the timer it was given.
 	 */
+	if (c->dropped)
+		return;
 	if (c->cmd.wait == NULL && !c->cmd.shutdown_wait && !c->closing &&
-	    !c->eof && unsent(c) == 0) {
+	    !c->following && !c->eof && unsent(c) == 0) {
 		if (served)
 			ev_timer_stop(loop, &c->idle);
 		if (!ev_is_active(&c->idle)) {
@@ -230,7 +249,7 @@ client_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 	if (n > 0 && c->inlen == 0)
 		ev_timer_stop(loop, &c->idle);	/* a request begins: 5s */
 	if (n == 0) {
-		if (c->cmd.shutdown_wait) {
+		if (c->cmd.shutdown_wait || c->following) {
 			client_free(c);
 			return;
 		}
@@ -363,6 +382,50 @@ kick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	for (c = LIST_FIRST(&ctl->clients); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
 		client_serve(c);
+	}
+}
+
+/* A follower fell behind: what it gets is an err line, then the end. */
+static void
+follow_drop(struct client *c)
+{
+	struct ev_loop *loop = c->ctl->sv->loop;
+	char *nl;
+
+	/* Keep the record being sent whole, drop the rest. */
+	nl = memchr(c->out.data + c->outoff, '\n', c->out.len - c->outoff);
+	c->out.len = nl != NULL ? (size_t)(nl - c->out.data) + 1 : c->outoff;
+	c->out.data[c->out.len] = '\0';
+	proto_put_error(&c->out, PERR_FAILED, "not reading fast enough: "
+	    "no longer followed (%d KiB behind)", MAX_UNSENT / 1024);
+	c->following = false;
+	c->ctl->nfollowers--;
+	c->cmd.nfollow = 0;
+	c->closing = true;
+	c->dropped = true;
+	c->inlen = 0;
+	ev_timer_stop(loop, &c->idle);
+	ev_timer_set(&c->idle, IDLE_TIMEOUT, 0.0);
+	ev_timer_start(loop, &c->idle);
+	ev_io_start(loop, &c->wio);
+}
+
+void
+control_follow_line(struct worker *w, const char *line, size_t len)
+{
+	struct control *ctl = w->sv->control;
+	struct client *c;
+
+	if (ctl == NULL || ctl->nfollowers == 0)
+		return;
+	LIST_FOREACH(c, &ctl->clients, entry) {
+		if (!c->following ||
+		    !command_follow_line(&c->cmd, w, line, len))
+			continue;
+		if (unsent(c) > MAX_UNSENT)
+			follow_drop(c);
+		else
+			ev_io_start(ctl->sv->loop, &c->wio);
 	}
 }
 

@@ -32,6 +32,7 @@ struct ready_sock;	/* ready.c: the workers' notify socket */
 struct plugin_table;	/* plugin.c: the loaded shared objects */
 struct thread_host;	/* thread.c: the threads' wake-up */
 struct spawn_state;	/* spawn.c: how workers are reaped, their pids */
+struct listener;	/* metrics_http.c: the metrics listener */
 
 /*
  * The daemon: one, made in main() and carried to every loop callback as
@@ -56,6 +57,12 @@ struct supervisor {
 	bool kill_now;			/* second TERM/INT */
 	int exit_status;
 
+	struct {
+		int64_t start_ms;	/* Unix milliseconds at start */
+		uint64_t reloads, reloads_failed;
+		uint64_t requests;	/* on the control socket */
+	} stats;
+
 	struct config **retired;	/* reloaded away, still referenced */
 	size_t nretired;
 
@@ -68,6 +75,7 @@ struct supervisor {
 	struct plugin_table *plugins;	/* plugin.c: the loaded shared objects */
 	struct thread_host *threads;	/* thread.c: the threads' wake-up */
 	struct spawn_state *spawn;	/* spawn.c: reaping, pid -> worker */
+	struct listener *metrics;	/* metrics_http.c, or NULL */
 };
 
 /* ------------------------------------------------------------------ env.c */
@@ -176,8 +184,30 @@ void sink_reopen(struct supervisor *sv);	/* the files, for USR1 */
 /* Read every pipe out, write what is queued for a while, free it all. */
 void sink_shutdown(struct supervisor *sv);
 
+/* --------------------------------------------------------------- record.c */
+struct pbuf;
+int64_t record_wall_ms(void);			/* CLOCK_REALTIME */
+void record_line(struct worker *w, const char *line, size_t len);
+void record_dropped(struct worker *w);
+/* Around worker_exited(): how the process ended, what the policy did. */
+void record_exit(struct worker *w, int wstatus, int exec_errno);
+void record_decision(struct worker *w);
+void record_free(struct worker *w);
+/* Replies: the last n lines (l records), the exits (x and o records). */
+void record_log(struct worker *w, size_t n, struct pbuf *b);
+void record_why(struct worker *w, struct pbuf *b);
+/* Every metric, in the exposition format (metrics.h). */
+void record_metrics(struct supervisor *sv, struct pbuf *b);
+
+/* --------------------------------------------------------- metrics_http.c */
+/* [supervisor] metrics_listen: GET /metrics from the loop.  0 or -1. */
+int metrics_http_init(struct supervisor *sv);
+void metrics_http_close(struct supervisor *sv);
+
 /* -------------------------------------------------------------- control.c */
 int control_init(struct supervisor *sv);	/* 0, or an exit status */
+/* A worker's output line, for the clients that follow it. */
+void control_follow_line(struct worker *w, const char *line, size_t len);
 void control_worker_changed(struct worker *w);
 void control_close(struct supervisor *sv);
 /* Run command_kick() and serve the clients on the next loop iteration. */
@@ -193,6 +223,8 @@ struct command_client {
 	struct pbuf *out;		/* the client's queued replies */
 	struct command_wait *wait;	/* or NULL */
 	bool shutdown_wait;		/* answered by supervise's exit */
+	unsigned long *follow;		/* follow: the workers' ids */
+	size_t nfollow;			/* > 0 while following */
 };
 
 /* Carry out one request line (without its newline). */
@@ -204,6 +236,9 @@ void command_worker_changed(struct command_client *c,
 /* From the kick timer: the second halves of restarts, and what is done. */
 void command_kick(struct command_client *c);
 void command_wait_free(struct command_wait *p);
+/* Queue w's output line if c follows w; true if it did. */
+bool command_follow_line(struct command_client *c, const struct worker *w,
+    const char *line, size_t len);
 
 /* ----------------------------------------------------------------- main.c */
 struct worker *supervisor_find(struct supervisor *sv, const char *name);

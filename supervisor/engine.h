@@ -44,6 +44,7 @@ struct output;		/* output.c */
 struct spawn_info;	/* spawn.c */
 struct plugin_thread;	/* thread.c */
 struct worker_timer;	/* main.c */
+struct record;		/* record.c */
 
 struct worker {
 	struct supervisor *sv;
@@ -61,6 +62,7 @@ struct worker {
 	int64_t running_ms;		/* when it reached RUNNING */
 	unsigned restarts;		/* automatic restarts since start */
 	unsigned failures;		/* consecutive failed starts */
+	int64_t last_delay_ms;		/* of the last restart scheduled */
 	bool has_exited;		/* last_status is valid */
 	int last_status;		/* wait status of the last exit */
 	int stop_sig_sent;		/* the stop signal we sent, or 0 */
@@ -78,6 +80,7 @@ struct worker {
 	struct spawn_info *exec;	/* spawn.c: how the last spawn went */
 	struct output *output;		/* output.c: capture state, or NULL */
 	struct plugin_thread *thread;	/* thread.c: while a thread runs */
+	struct record *record;		/* record.c: counters, lines, exits */
 	char status_text[128];		/* STATUS= from sd_notify */
 };
 

@@ -176,6 +176,7 @@ void
 host_discard(struct worker *w)
 {
 	output_free(w);
+	record_free(w);
 	spawn_free(w);
 	arm(w, false, -1);
 	arm(w, true, -1);

@@ -21,6 +21,7 @@
 
 #define MAX_INSTANCES 10000
 #define MAX_RESTART_LIMIT 10000
+#define LOG_BUFFER_MAX (16 * 1024 * 1024)
 #define THREAD_SHARED \
 	"not available in thread mode (threads share it with supervise)"
 
@@ -176,6 +177,36 @@ p_socket(struct sect *s, const struct key *k, const char *v)
 	if (path != NULL && strlen(path) >= sizeof(sa.sun_path))
 		bad(s, "%s: longer than %zu bytes", path,
 		    sizeof(sa.sun_path) - 1);
+}
+
+static void
+p_listen(struct sect *s, const struct key *k, const char *v)
+{
+	struct config *cfg = s->base;
+	const char *why;
+
+	(void)k;
+	if (parse_hostport(v, &cfg->metrics_addr, &cfg->metrics_addrlen,
+	    &why) == -1) {
+		bad(s, "%s, got \"%s\"", why, v);
+		return;
+	}
+	free(cfg->metrics_listen);
+	if ((cfg->metrics_listen = strdup(v)) == NULL)
+		oom(s);
+}
+
+/* log_buffer: a size, at most LOG_BUFFER_MAX. */
+static void
+p_logbuf(struct sect *s, const struct key *k, const char *v)
+{
+	uint64_t n;
+
+	if (parse_size(v, &n) == -1 || n > LOG_BUFFER_MAX)
+		bad(s, "expected a size from 0 to 16M like 64K, got \"%s\"",
+		    v);
+	else
+		*(size_t *)field(s, k) = (size_t)n;
 }
 
 static void
@@ -469,6 +500,7 @@ static const struct key supervisor_keys[] = {
 	    NULL },
 	{ "shutdown_timeout", p_duration, C(shutdown_timeout_ms), 0, 0, NULL },
 	{ "log_format", p_choice, C(log_format), 0, 0, log_words },
+	{ "metrics_listen", p_listen, 0, 0, 0, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL }
 };
 
@@ -508,6 +540,7 @@ static const struct key worker_keys[] = {
 	{ "limit_core", p_limit, 0, K_PROCESS, LIMIT_CORE, NULL },
 	{ "limit_as", p_limit, 0, K_PROCESS, LIMIT_AS, NULL },
 	{ "limit_cpu", p_limit, 0, K_PROCESS, LIMIT_CPU, NULL },
+	{ "log_buffer", p_logbuf, W(log_buffer), 0, 0, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL }
 };
 #define NKEYS (sizeof(worker_keys) / sizeof(worker_keys[0]))
@@ -589,6 +622,7 @@ config_worker_defaults(struct worker_config *wc)
 	wc->out.kind = wc->err.kind = OUTPUT_PREFIX;
 	wc->ready = READY_NONE;
 	wc->start_timeout_ms = 30000;
+	wc->log_buffer = 64 * 1024;
 }
 
 void

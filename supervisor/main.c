@@ -341,6 +341,7 @@ main(int argc, char *argv[])
 	sv->cfg = cfg;
 	sv->host = host_for_mode(cfg->mode);
 	sv->pid = getpid();
+	sv->stats.start_ms = record_wall_ms();
 	log_init(cfg->log_format, sv->verbosity);
 
 	signal(SIGPIPE, SIG_IGN);
@@ -362,6 +363,10 @@ main(int argc, char *argv[])
 		errx(EXIT_SOFTWARE, "cannot set up worker output");
 	if ((status = control_init(sv)) != 0)
 		return status;
+	if (metrics_http_init(sv) == -1) {
+		control_close(sv);
+		return EXIT_CANTCREAT;
+	}
 
 	ev_signal_init(&ls.sigterm, signal_cb, SIGTERM);
 	ev_signal_init(&ls.sigint, signal_cb, SIGINT);
@@ -398,6 +403,7 @@ main(int argc, char *argv[])
 	if (!ls.finished)
 		ev_run(sv->loop, 0);
 
+	metrics_http_close(sv);
 	control_close(sv);
 	thread_close(sv);
 	ready_close(sv);

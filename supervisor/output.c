@@ -98,10 +98,12 @@ stream_emit(void *ctx, const char *line, size_t len)
 	size_t need = st->plen + len + 1;
 	char *p;
 
+	record_line(st->w, line, len);
 	if (s->broken)
 		return;
 	if (s->state == SINK_DROPPING) {
 		st->dropped++;
+		record_dropped(st->w);
 		return;
 	}
 	if (q->start + q->len + need <= q->alloc &&

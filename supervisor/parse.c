@@ -3,6 +3,9 @@
  * durations, sizes, booleans, signals, shell-like words, paths), and the
  * error list.
  */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -92,6 +95,50 @@ parse_size(const char *s, uint64_t *bytes)
 		return -1;
 	*bytes = n << shift;
 	return 0;
+}
+
+int
+parse_hostport(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+    const char **why)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	const char *colon, *host = s;
+	char buf[64];
+	size_t hlen;
+	uint64_t port;
+
+	*why = "expected HOST:PORT (an IPv4 address, [IPv6] or localhost, "
+	    "and a port from 1 to 65535)";
+	memset(ss, 0, sizeof(*ss));
+	if ((colon = strrchr(s, ':')) == NULL ||
+	    parse_number(colon + 1, &port) == -1 || port == 0 ||
+	    port > 65535)
+		return -1;
+	hlen = (size_t)(colon - s);
+	if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+		host++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(buf))
+		return -1;
+	memcpy(buf, host, hlen);
+	buf[hlen] = '\0';
+	if (strcmp(buf, "localhost") == 0 && host == s)
+		snprintf(buf, sizeof(buf), "127.0.0.1");
+	if (host == s && inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (host != s && inet_pton(AF_INET6, buf, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
 }
 
 int

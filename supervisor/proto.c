@@ -30,6 +30,10 @@ static const struct {
 	[CMD_SIGNAL] = { "signal", true, 1 },
 	[CMD_RELOAD] = { "reload", false, 0 },
 	[CMD_SHUTDOWN] = { "shutdown", false, 0 },
+	[CMD_METRICS] = { "metrics", false, 0 },
+	[CMD_LOG] = { "log", true, 1 },
+	[CMD_FOLLOW] = { "follow", true, 1 },
+	[CMD_WHY] = { "why", false, 1 },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -166,9 +170,9 @@ proto_encode_request(struct pbuf *b, enum proto_cmd cmd, const char *sig,
 
 	*why = NULL;
 	pbuf_addf(b, "%s %s", PROTO_MAGIC, cmds[cmd].name);
-	if (cmd == CMD_SIGNAL && (sig == NULL || !word_ok(sig)))
-		*why = "invalid signal";
-	else if (cmd == CMD_SIGNAL)
+	if (cmds[cmd].sig && (sig == NULL || !word_ok(sig)))
+		*why = cmd == CMD_SIGNAL ? "invalid signal" : "invalid argument";
+	else if (cmds[cmd].sig)
 		pbuf_addf(b, " %s", sig);
 	for (i = 0; i < nnames && *why == NULL; i++) {
 		if (!word_ok(names[i]))
@@ -254,18 +258,20 @@ fail:
 	return -1;
 }
 
-/* Append s, its control bytes and backslashes escaped. */
+/* Append len bytes of s, control bytes and backslashes escaped. */
 static void
-put_escaped(struct pbuf *b, const char *s)
+put_chunk(struct pbuf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *run;
+	const unsigned char *end = p + len;
 
-	for (;;) {
-		for (run = p; *p >= ' ' && *p != '\\' && *p != 0x7f; p++)
+	while (p < end) {
+		for (run = p; p < end && *p >= ' ' && *p != '\\' &&
+		    *p != 0x7f; p++)
 			;
 		if (p > run)
 			pbuf_add(b, run, (size_t)(p - run));
-		if (*p == '\0')
+		if (p == end)
 			break;
 		if (*p == '\\')
 			pbuf_add(b, "\\\\", 2);
@@ -279,6 +285,13 @@ put_escaped(struct pbuf *b, const char *s)
 			pbuf_addf(b, "\\x%02x", *p);
 		p++;
 	}
+}
+
+/* The same, for a string. */
+static void
+put_escaped(struct pbuf *b, const char *s)
+{
+	put_chunk(b, s, strlen(s));
 }
 
 static void
@@ -301,6 +314,77 @@ put_num(struct pbuf *b, const char *prefix, uint64_t v)
 	pbuf_add(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
+/*
+ * A field of len bytes, which may hold NULs: unescape() refuses \x00, so
+ * a worker's NUL byte travels as "?".
+ */
+static void
+put_bytes(struct pbuf *b, const char *s, size_t len)
+{
+	const char *nul;
+
+	pbuf_add(b, "\t", 1);
+	while ((nul = memchr(s, '\0', len)) != NULL) {
+		put_chunk(b, s, (size_t)(nul - s));
+		pbuf_add(b, "?", 1);
+		len -= (size_t)(nul - s) + 1;
+		s = nul + 1;
+	}
+	put_chunk(b, s, len);
+}
+
+static void
+put_last(struct pbuf *b, enum proto_last last, int code, const char *sig)
+{
+	if (last == LAST_CODE)
+		put_num(b, "\tcode:", (uint64_t)(code & 0xff));
+	else if (last == LAST_SIGNAL) {
+		pbuf_add(b, "\tsignal:", 8);
+		put_escaped(b, sig);
+	} else
+		pbuf_add(b, "\t-", 2);
+}
+
+void
+proto_put_text(struct pbuf *b, const char *text, size_t len)
+{
+	pbuf_add(b, "t", 1);
+	put_bytes(b, text, len);
+	pbuf_add(b, "\n", 1);
+}
+
+void
+proto_put_line(struct pbuf *b, const char *name, const char *text,
+    size_t len)
+{
+	pbuf_add(b, "l", 1);
+	put_field(b, name);
+	put_bytes(b, text, len);
+	pbuf_add(b, "\n", 1);
+}
+
+void
+proto_put_exit(struct pbuf *b, const struct proto_exit *x)
+{
+	pbuf_add(b, "x", 1);
+	put_field(b, x->name);
+	put_num(b, "\t", x->time_ms > 0 ? (uint64_t)x->time_ms : 0);
+	put_num(b, "\t", x->pid > 0 ? (uint64_t)x->pid : 0);
+	put_num(b, "\t", x->uptime_ms > 0 ? (uint64_t)x->uptime_ms : 0);
+	put_last(b, x->last, x->code, x->signal);
+	pbuf_add(b, x->core ? "\t1" : "\t0", 2);
+	put_field(b, x->decision);
+	pbuf_add(b, "\n", 1);
+}
+
+void
+proto_put_exit_line(struct pbuf *b, const char *text, size_t len)
+{
+	pbuf_add(b, "o", 1);
+	put_bytes(b, text, len);
+	pbuf_add(b, "\n", 1);
+}
+
 void
 proto_put_header(struct pbuf *b, const char *mode, long pid)
 {
@@ -319,13 +403,7 @@ proto_put_row(struct pbuf *b, const struct proto_row *r)
 	put_num(b, "\t", r->pid > 0 ? (uint64_t)r->pid : 0);
 	put_num(b, "\t", r->uptime_ms > 0 ? (uint64_t)r->uptime_ms : 0);
 	put_num(b, "\t", r->restarts);
-	if (r->last == LAST_CODE)
-		put_num(b, "\tcode:", (uint64_t)(r->code & 0xff));
-	else if (r->last == LAST_SIGNAL) {
-		pbuf_add(b, "\tsignal:", 8);
-		put_escaped(b, r->signal);
-	} else
-		pbuf_add(b, "\t-", 2);
+	put_last(b, r->last, r->code, r->signal);
 	if (r->usage) {
 		put_num(b, "\t", r->cpu_ms);
 		put_num(b, "\t", r->rss_bytes);
@@ -433,10 +511,50 @@ parse_num(const char *s, long long max, long long *v)
 	    *v <= max ? 0 : -1;
 }
 
+/* LAST: "-", "code:N" or "signal:NAME". */
+static int
+parse_last(const char *f, enum proto_last *last, int *code,
+    const char **sig)
+{
+	long long v;
+
+	if (strcmp(f, "-") == 0)
+		*last = LAST_NONE;
+	else if (strncmp(f, "code:", 5) == 0 && parse_num(f + 5, 255, &v) == 0) {
+		*last = LAST_CODE;
+		*code = (int)v;
+	} else if (strncmp(f, "signal:", 7) == 0 && f[7] != '\0') {
+		*last = LAST_SIGNAL;
+		*sig = f + 7;
+	} else
+		return -1;
+	return 0;
+}
+
+static int
+parse_exit(char **f, size_t n, struct proto_exit *x)
+{
+	long long t, pid, up;
+
+	if (n != 8 || parse_num(f[2], INT64_MAX, &t) == -1 ||
+	    parse_num(f[3], INT32_MAX, &pid) == -1 ||
+	    parse_num(f[4], INT64_MAX, &up) == -1 ||
+	    parse_last(f[5], &x->last, &x->code, &x->signal) == -1 ||
+	    (strcmp(f[6], "0") != 0 && strcmp(f[6], "1") != 0))
+		return -1;
+	x->name = f[1];
+	x->time_ms = t;
+	x->pid = (long)pid;
+	x->uptime_ms = up;
+	x->core = f[6][0] == '1';
+	x->decision = f[7];
+	return 0;
+}
+
 static int
 parse_row(char **f, size_t n, struct proto_row *r)
 {
-	long long pid, up, restarts, code, cpu, rss;
+	long long pid, up, restarts, cpu, rss;
 
 	if (n != 10 || parse_num(f[3], INT32_MAX, &pid) == -1 ||
 	    parse_num(f[4], INT64_MAX, &up) == -1 ||
@@ -457,18 +575,7 @@ parse_row(char **f, size_t n, struct proto_row *r)
 		r->rss_bytes = (uint64_t)rss;
 	} else
 		return -1;
-	if (strcmp(f[6], "-") == 0)
-		r->last = LAST_NONE;
-	else if (strncmp(f[6], "code:", 5) == 0 &&
-	    parse_num(f[6] + 5, 255, &code) == 0) {
-		r->last = LAST_CODE;
-		r->code = (int)code;
-	} else if (strncmp(f[6], "signal:", 7) == 0 && f[6][7] != '\0') {
-		r->last = LAST_SIGNAL;
-		r->signal = f[6] + 7;
-	} else
-		return -1;
-	return 0;
+	return parse_last(f[6], &r->last, &r->code, &r->signal);
 }
 
 int
@@ -511,6 +618,19 @@ proto_parse_reply(char *line, struct proto_reply *rep)
 	} else if (strcmp(f[0], "w") == 0) {
 		rep->kind = REPLY_ROW;
 		return parse_row(f, n, &rep->row);
+	} else if (strcmp(f[0], "t") == 0 && n == 2) {
+		rep->kind = REPLY_TEXT;
+		rep->text = f[1];
+	} else if (strcmp(f[0], "l") == 0 && n == 3) {
+		rep->kind = REPLY_LINE;
+		rep->name = f[1];
+		rep->text = f[2];
+	} else if (strcmp(f[0], "x") == 0) {
+		rep->kind = REPLY_EXIT;
+		return parse_exit(f, n, &rep->exit);
+	} else if (strcmp(f[0], "o") == 0 && n == 2) {
+		rep->kind = REPLY_EXIT_LINE;
+		rep->text = f[1];
 	} else
 		return -1;
 	return 0;

@@ -12,6 +12,10 @@
  *	supervise/1 signal SIGNAL NAME...
  *	supervise/1 reload
  *	supervise/1 shutdown
+ *	supervise/1 metrics
+ *	supervise/1 log N NAME...	the last N lines kept of each worker
+ *	supervise/1 follow N NAME...	the same, then every new line
+ *	supervise/1 why NAME...		the last exits, newest first
  *
  * The reply is zero or more record lines, then one final line.  Fields are
  * separated by tabs; a field escapes backslash, tab, newline and other
@@ -24,12 +28,28 @@
  *					CPU_MS and RSS (bytes) of its process,
  *					"-" when unknown; TEXT (sd_notify
  *					STATUS=) may be empty
+ *	t	TEXT			metrics: a line of the exposition
+ *	l	NAME	TEXT		log, follow: an output line of NAME
+ *	x	NAME	TIME_MS	PID	UPTIME_MS	LAST	CORE	DECISION
+ *					why: one exit of NAME; TIME_MS in
+ *					Unix milliseconds; LAST as above;
+ *					CORE 1 if a core was dumped; DECISION
+ *					what the policy did ("restart in 2s",
+ *					"FATAL: ...", "EXITED", "STOPPED")
+ *	o	TEXT			why: a line NAME wrote before the exit
+ *					above, oldest first
  *	msg	TEXT			a message for the user's stderr
  *	ok				the request is done
  *	err	CODE	TEXT		the request failed (CODE below)
  *
  * The reply to `shutdown` has no final line: the connection closes when
- * supervise exits.  A peer whose uid is refused, or one over the
+ * supervise exits.  Nor has `follow`'s while it follows: supervise ends it
+ * with an err line when the client falls behind, or closes it at exit.
+ *
+ * Compatibility: commands and record kinds are only ever added, each new
+ * record kind only in replies to a new command, so a client and a daemon
+ * of different versions agree on everything both know; a command the
+ * daemon does not know is answered "err malformed unknown command".  A peer whose uid is refused, or one over the
  * connection limit, gets an err line as soon as it connects, and is closed.
  */
 #ifndef PROTO_H
@@ -46,7 +66,7 @@
 
 enum proto_cmd {
 	CMD_STATUS, CMD_CHECK, CMD_START, CMD_STOP, CMD_RESTART, CMD_SIGNAL,
-	CMD_RELOAD, CMD_SHUTDOWN,
+	CMD_RELOAD, CMD_SHUTDOWN, CMD_METRICS, CMD_LOG, CMD_FOLLOW, CMD_WHY,
 };
 
 /* Error codes of an err line, each with the client's exit status. */
@@ -78,7 +98,8 @@ struct pbuf {
 
 struct proto_request {
 	enum proto_cmd cmd;
-	char *sig;		/* CMD_SIGNAL: the signal as given */
+	char *sig;		/* the word before the names: CMD_SIGNAL's
+				   signal, CMD_LOG's and CMD_FOLLOW's N */
 	char **names;		/* worker names, "all" included as given */
 	size_t nnames;
 	char *store;		/* owns the words */
@@ -102,8 +123,22 @@ struct proto_row {
 	uint64_t rss_bytes;	/* its resident memory */
 };
 
+/* One exit in a why reply. */
+struct proto_exit {
+	const char *name;
+	int64_t time_ms;	/* Unix milliseconds */
+	long pid;		/* 0: no process (it never started) */
+	int64_t uptime_ms;
+	enum proto_last last;
+	int code;		/* LAST_CODE */
+	const char *signal;	/* LAST_SIGNAL */
+	bool core;		/* a core was dumped */
+	const char *decision;
+};
+
 enum proto_kind {
 	REPLY_HEADER, REPLY_ROW, REPLY_MSG, REPLY_OK, REPLY_ERROR,
+	REPLY_TEXT, REPLY_LINE, REPLY_EXIT, REPLY_EXIT_LINE,
 };
 
 /* A decoded reply line; the strings point into the line. */
@@ -113,7 +148,10 @@ struct proto_reply {
 	long pid;		/* REPLY_HEADER */
 	struct proto_row row;	/* REPLY_ROW */
 	enum proto_err err;	/* REPLY_ERROR */
-	const char *text;	/* REPLY_MSG, REPLY_ERROR */
+	const char *text;	/* REPLY_MSG, REPLY_ERROR, REPLY_TEXT,
+				   REPLY_LINE, REPLY_EXIT_LINE */
+	const char *name;	/* REPLY_LINE */
+	struct proto_exit exit;	/* REPLY_EXIT */
 };
 
 /* How the default socket's directory is treated. */
@@ -142,6 +180,11 @@ void proto_put_row(struct pbuf *b, const struct proto_row *row);
 void proto_put_msg(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void proto_put_ok(struct pbuf *b);
+void proto_put_text(struct pbuf *b, const char *text, size_t len);
+void proto_put_line(struct pbuf *b, const char *name, const char *text,
+    size_t len);
+void proto_put_exit(struct pbuf *b, const struct proto_exit *x);
+void proto_put_exit_line(struct pbuf *b, const char *text, size_t len);
 void proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -172,5 +215,12 @@ void proto_format_last(char *buf, size_t len, const struct proto_row *row);
 void proto_format_cpu(char *buf, size_t len, uint64_t ms);
 /* Memory: "512B", "12K", "3.4M", "1.2G" (powers of 1024). */
 void proto_format_bytes(char *buf, size_t len, uint64_t bytes);
+/* `why --json`: the exits with their lines, newest first. */
+struct proto_why {
+	struct proto_exit exit;
+	const char **lines;
+	size_t nlines;
+};
+void proto_why_json(struct pbuf *b, const struct proto_why *v, size_t n);
 
 #endif

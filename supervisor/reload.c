@@ -3,7 +3,7 @@
  * whose section is unchanged keeps its process, pid and restart history;
  * a changed one is restarted with its new settings; new ones start, and
  * removed ones are stopped and freed once down.  A config with errors, or
- * one that changes mode or socket, changes nothing.
+ * one that changes mode, socket or metrics_listen, changes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +76,11 @@ check_compatible(struct supervisor *sv, struct config *nc,
 		    "(restart supervise instead)", nc->path);
 		n++;
 	}
+	if (!same_string(nc->metrics_listen, sv->cfg->metrics_listen)) {
+		errlist_add(errs, "%s: metrics_listen: cannot change on reload "
+		    "(restart supervise instead)", nc->path);
+		n++;
+	}
 	return n;
 }
 
@@ -131,6 +136,10 @@ supervisor_reload(struct supervisor *sv, struct errlist *errs)
 	notify_reloading(sv, true);
 	n = reload(sv, errs);
 	notify_reloading(sv, false);
+	if (n == 0)
+		sv->stats.reloads++;
+	else
+		sv->stats.reloads_failed++;
 	return n;
 }
 

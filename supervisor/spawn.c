@@ -770,8 +770,10 @@ reap_worker(struct worker *w)
 	if (x->failed)
 		err = x->report.err;
 	output_drain(w);
+	record_exit(w, status, err);
 	worker_exited(w, status, err,
 	    err != 0 ? stage_what(x, w->cfg, what, sizeof(what)) : NULL);
+	record_decision(w);
 }
 
 /* A worker's pidfd is readable: its process has exited. */

@@ -176,3 +176,43 @@ proto_format_bytes(char *buf, size_t len, uint64_t bytes)
 	else
 		snprintf(buf, len, "%" PRIu64 "%c", bytes / div, units[u]);
 }
+
+void
+proto_why_json(struct pbuf *b, const struct proto_why *v, size_t n)
+{
+	const struct proto_exit *x;
+	size_t i, j;
+
+	pbuf_add(b, "{\"exits\":[", 10);
+	for (i = 0; i < n; i++) {
+		x = &v[i].exit;
+		pbuf_addf(b, "%s{\"worker\":", i > 0 ? "," : "");
+		json_string(b, x->name);
+		pbuf_addf(b, ",\"time_ms\":%" PRId64, x->time_ms);
+		if (x->pid > 0)
+			pbuf_addf(b, ",\"pid\":%ld", x->pid);
+		else
+			pbuf_addf(b, ",\"pid\":null");
+		pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"exit\":",
+		    x->uptime_ms);
+		if (x->last == LAST_CODE)
+			pbuf_addf(b, "{\"code\":%d}", x->code);
+		else if (x->last == LAST_SIGNAL) {
+			pbuf_addf(b, "{\"signal\":");
+			json_string(b, x->signal);
+			pbuf_addf(b, ",\"core_dumped\":%s}", x->core ? "true" :
+			    "false");
+		} else
+			pbuf_addf(b, "null");
+		pbuf_addf(b, ",\"decision\":");
+		json_string(b, x->decision);
+		pbuf_addf(b, ",\"lines\":[");
+		for (j = 0; j < v[i].nlines; j++) {
+			if (j > 0)
+				pbuf_add(b, ",", 1);
+			json_string(b, v[i].lines[j]);
+		}
+		pbuf_add(b, "]}", 2);
+	}
+	pbuf_add(b, "]}", 2);
+}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -36,12 +37,27 @@ struct status {
 	size_t n, cap;
 };
 
+/* A why reply, for --json: each exit with its lines (owned copies). */
+struct why {
+	struct proto_why *v;
+	size_t n, cap;
+	char **own;		/* every string the entries point to */
+	size_t nown, capown;
+	bool json;
+	size_t lines;		/* lines shown under the last exit */
+};
+
+#define LOG_DEFAULT_LINES 20
+
 static const char *const usage_text =
     "usage: supervisectl [-s SOCKET] [--json] status [NAME ...]\n"
     "       supervisectl [-s SOCKET] check [NAME ...]\n"
     "       supervisectl [-s SOCKET] start|stop|restart NAME ...\n"
     "       supervisectl [-s SOCKET] signal SIGNAL NAME ...\n"
     "       supervisectl [-s SOCKET] reload | shutdown\n"
+    "       supervisectl [-s SOCKET] metrics\n"
+    "       supervisectl [-s SOCKET] log [-f] [-n N] NAME ...\n"
+    "       supervisectl [-s SOCKET] [--json] why NAME ...\n"
     "       supervisectl -h | -V\n";
 
 static void __attribute__((noreturn))
@@ -106,6 +122,140 @@ send_request(int fd, const struct pbuf *req)
 	}
 }
 
+static void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if ((p = reallocarray(p, n, size)) == NULL)
+		die(EXIT_FAILED, "%s", strerror(errno));
+	return p;
+}
+
+static const char *
+why_keep(struct why *wy, const char *s)
+{
+	char *copy;
+
+	if ((copy = strdup(s)) == NULL)
+		die(EXIT_FAILED, "%s", strerror(errno));
+	if (wy->nown == wy->capown) {
+		wy->capown = wy->capown ? wy->capown * 2 : 64;
+		wy->own = xreallocarray(wy->own, wy->capown, sizeof(*wy->own));
+	}
+	wy->own[wy->nown++] = copy;
+	return copy;
+}
+
+/* "2026-12-04T15:30:01.123Z" from Unix milliseconds. */
+static void
+format_time(char *buf, size_t len, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", s, (int)(ms % 1000));
+}
+
+/* "exit 1", "killed by SEGV (core dumped)", "did not start". */
+static void
+format_how(char *buf, size_t len, const struct proto_exit *x)
+{
+	if (x->last == LAST_CODE)
+		snprintf(buf, len, "exited with status %d", x->code);
+	else if (x->last == LAST_SIGNAL)
+		snprintf(buf, len, "killed by signal %s%s", x->signal,
+		    x->core ? " (core dumped)" : "");
+	else
+		snprintf(buf, len, "did not start");
+}
+
+/* An uptime to the millisecond when short: "330ms", "4.2s", "3m5s". */
+static void
+format_uptime(char *buf, size_t len, int64_t ms)
+{
+	if (ms < 1000)
+		snprintf(buf, len, "%dms", (int)ms);
+	else if (ms < 60000)
+		snprintf(buf, len, "%d.%ds", (int)(ms / 1000),
+		    (int)(ms % 1000 / 100));
+	else
+		proto_format_uptime(buf, len, ms);
+}
+
+/* The end of the lines of the exit shown last. */
+static void
+why_end_exit(struct why *wy)
+{
+	if (!wy->json && wy->n > 0 && wy->lines == 0)
+		printf("    (no output captured before this exit)\n");
+	wy->lines = 0;
+}
+
+static void
+why_exit(struct why *wy, const struct proto_exit *x)
+{
+	struct proto_exit *e;
+	char when[40], how[64], up[32];
+
+	why_end_exit(wy);
+	if (wy->n == wy->cap) {
+		wy->cap = wy->cap ? wy->cap * 2 : 16;
+		wy->v = xreallocarray(wy->v, wy->cap, sizeof(*wy->v));
+	}
+	e = &wy->v[wy->n].exit;
+	*e = *x;
+	e->name = why_keep(wy, x->name);
+	e->decision = why_keep(wy, x->decision);
+	if (x->signal != NULL)
+		e->signal = why_keep(wy, x->signal);
+	wy->v[wy->n].lines = NULL;
+	wy->v[wy->n].nlines = 0;
+	wy->n++;
+	if (wy->json)
+		return;
+	format_time(when, sizeof(when), x->time_ms);
+	format_how(how, sizeof(how), x);
+	format_uptime(up, sizeof(up), x->uptime_ms);
+	if (x->pid > 0)
+		printf("%s: %s pid %ld %s after %s; %s\n", x->name, when,
+		    x->pid, how, up, x->decision);
+	else
+		printf("%s: %s %s; %s\n", x->name, when, how, x->decision);
+}
+
+static void
+why_line(struct why *wy, const char *text)
+{
+	struct proto_why *v;
+
+	if (wy->n == 0)
+		die(EXIT_FAILED, "unexpected reply from supervise: a line "
+		    "before its exit");
+	wy->lines++;
+	if (!wy->json) {
+		printf("    %s | %s\n", wy->v[wy->n - 1].exit.name, text);
+		return;
+	}
+	v = &wy->v[wy->n - 1];
+	v->lines = xreallocarray(v->lines, v->nlines + 1, sizeof(*v->lines));
+	v->lines[v->nlines++] = why_keep(wy, text);
+}
+
+static void
+why_free(struct why *wy)
+{
+	size_t i;
+
+	for (i = 0; i < wy->n; i++)
+		free(wy->v[i].lines);
+	for (i = 0; i < wy->nown; i++)
+		free(wy->own[i]);
+	free(wy->v);
+	free(wy->own);
+}
+
 static void
 status_add(struct status *st, char *line, const struct proto_row *row)
 {
@@ -131,7 +281,7 @@ status_add(struct status *st, char *line, const struct proto_row *row)
  * and the header are kept in st, messages go to stderr as they come.
  */
 static int
-read_reply(int fd, enum proto_cmd cmd, struct status *st)
+read_reply(int fd, enum proto_cmd cmd, struct status *st, struct why *wy)
 {
 	struct proto_reply rep;
 	FILE *fp;
@@ -161,10 +311,27 @@ read_reply(int fd, enum proto_cmd cmd, struct status *st)
 		case REPLY_ROW:
 			status_add(st, copy, &rep.row);
 			continue;
+		case REPLY_TEXT:
+			printf("%s\n", rep.text);
+			break;
+		case REPLY_LINE:
+			printf("%s | %s\n", rep.name, rep.text);
+			/* Following: show each line as it comes. */
+			if (cmd == CMD_FOLLOW)
+				fflush(stdout);
+			break;
+		case REPLY_EXIT:
+			why_exit(wy, &rep.exit);
+			break;
+		case REPLY_EXIT_LINE:
+			why_line(wy, rep.text);
+			break;
 		case REPLY_MSG:
 			fprintf(stderr, "supervisectl: %s\n", rep.text);
 			break;
 		case REPLY_OK:
+			if (cmd == CMD_WHY)
+				why_end_exit(wy);
 			status = 0;
 			break;
 		case REPLY_ERROR:
@@ -179,6 +346,8 @@ read_reply(int fd, enum proto_cmd cmd, struct status *st)
 	/* shutdown is answered by the end of the connection: supervise exited. */
 	if (status == -1 && cmd == CMD_SHUTDOWN)
 		return 0;
+	if (status == -1 && cmd == CMD_FOLLOW)
+		die(EXIT_FAILED, "supervise closed the connection (it exited)");
 	if (status == -1)
 		die(EXIT_FAILED, "supervise closed the connection without an "
 		    "answer");
@@ -278,12 +447,56 @@ print_json(const struct status *st)
 	pbuf_free(&b);
 }
 
+static void
+print_why_json(const struct why *wy)
+{
+	struct pbuf b = { 0 };
+
+	proto_why_json(&b, wy->v, wy->n);
+	pbuf_add(&b, "\n", 1);
+	if (b.failed)
+		die(EXIT_FAILED, "%s", strerror(ENOMEM));
+	fwrite(b.data, 1, b.len, stdout);
+	pbuf_free(&b);
+}
+
+/*
+ * log's own options, after the command: -f, -n N.  Sets *lines (as the
+ * request's word) and turns cmd into CMD_FOLLOW for -f.
+ */
+static int
+log_options(int argc, char **argv, enum proto_cmd *cmd, const char **lines)
+{
+	int i;
+
+	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (strcmp(argv[i], "-f") == 0)
+			*cmd = CMD_FOLLOW;
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+			*lines = argv[++i];
+		else if (strncmp(argv[i], "-n", 2) == 0 && argv[i][2] != '\0')
+			*lines = argv[i] + 2;
+		else
+			usage();
+	}
+	if ((*lines)[0] < '0' || (*lines)[0] > '9' ||
+	    strspn(*lines, "0123456789") != strlen(*lines))
+		die(EXIT_USAGE, "-n: expected a number of lines, got %s",
+		    *lines);
+	return i;
+}
+
 static bool
 find_command(const char *name, enum proto_cmd *cmd)
 {
 	int c;
 
-	for (c = CMD_STATUS; c <= CMD_SHUTDOWN; c++) {
+	/* follow is log -f. */
+	for (c = CMD_STATUS; c <= CMD_WHY; c++) {
+		if (c == CMD_FOLLOW)
+			continue;
 		if (strcmp(name, proto_cmd_name((enum proto_cmd)c)) == 0) {
 			*cmd = (enum proto_cmd)c;
 			return true;
@@ -301,6 +514,8 @@ main(int argc, char *argv[])
 	};
 	struct proto_request check;
 	struct status st = { 0 };
+	struct why wy = { 0 };
+	char nlines[24];
 	struct pbuf req = { 0 };
 	enum proto_cmd cmd;
 	enum proto_err err;
@@ -336,10 +551,18 @@ main(int argc, char *argv[])
 		fprintf(stderr, "supervisectl: unknown command: %s\n", argv[0]);
 		usage();
 	}
-	if (json && cmd != CMD_STATUS)
+	if (json && cmd != CMD_STATUS && cmd != CMD_WHY)
 		usage();
+	wy.json = json;
 	argc--;
 	argv++;
+	if (cmd == CMD_LOG) {
+		snprintf(nlines, sizeof(nlines), "%d", LOG_DEFAULT_LINES);
+		sig = nlines;
+		i = (size_t)log_options(argc, argv, &cmd, &sig);
+		argc -= (int)i;
+		argv += i;
+	}
 	if (cmd == CMD_SIGNAL && argc > 0) {
 		sig = argv[0];
 		argc--;
@@ -367,13 +590,18 @@ main(int argc, char *argv[])
 	fd = connect_to(sock);
 	send_request(fd, &req);
 	pbuf_free(&req);
-	status = read_reply(fd, cmd, &st);
+	status = read_reply(fd, cmd, &st, &wy);
 	if (cmd == CMD_STATUS && status == 0) {
 		if (json)
 			print_json(&st);
 		else
 			print_table(&st);
 	}
+	if (cmd == CMD_WHY && status == 0 && json)
+		print_why_json(&wy);
+	else if (cmd == CMD_WHY && status == 0 && wy.n == 0)
+		fprintf(stderr, "supervisectl: no exits recorded\n");
+	why_free(&wy);
 	for (i = 0; i < st.n; i++)
 		free(st.lines[i]);
 	free(st.lines);

@@ -192,7 +192,9 @@ thread_done(struct worker *w, struct plugin_thread *t)
 	w->thread = NULL;
 	thread_release(t);
 	output_drain(w);
+	record_exit(w, W_EXITCODE(status, 0), 0);
 	worker_exited(w, W_EXITCODE(status, 0), 0, NULL);
+	record_decision(w);
 }
 
 static void

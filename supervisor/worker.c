@@ -191,6 +191,7 @@ schedule_restart(struct worker *w, bool was_running)
 		return;
 	}
 	delay = policy_backoff(w->cfg, w->failures);
+	w->last_delay_ms = delay;
 	w->restarts++;
 	ev.delay_ms = delay;
 	ev.restarts = (int)w->restarts;

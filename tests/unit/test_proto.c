@@ -98,6 +98,15 @@ static const struct {
 	    "web web:2" },
 	{ "supervise/1 reload\r", PERR_NONE, CMD_RELOAD, NULL, "" },
 	{ "supervise/1 shutdown", PERR_NONE, CMD_SHUTDOWN, NULL, "" },
+	{ "supervise/1 metrics", PERR_NONE, CMD_METRICS, NULL, "" },
+	{ "supervise/1 log 20 web db:1", PERR_NONE, CMD_LOG, "20",
+	    "web db:1" },
+	{ "supervise/1 follow 0 all", PERR_NONE, CMD_FOLLOW, "0", "all" },
+	{ "supervise/1 why web", PERR_NONE, CMD_WHY, NULL, "web" },
+	{ "supervise/1 metrics web", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 log 20", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 follow", PERR_USAGE, 0, NULL, NULL },
+	{ "supervise/1 why", PERR_USAGE, 0, NULL, NULL },
 	{ "", PERR_MALFORMED, 0, NULL, NULL },
 	{ "    ", PERR_MALFORMED, 0, NULL, NULL },
 	{ "hello", PERR_MALFORMED, 0, NULL, NULL },
@@ -421,6 +430,92 @@ json_of(const struct proto_row *rows, size_t n, const char *want)
 	proto_status_json(&b, "process", 77, rows, n);
 	assert_false(b.failed);
 	assert_string_equal(b.data, want);
+	pbuf_free(&b);
+}
+
+/* The records of metrics, log and why, and back. */
+static void
+test_record_replies(void **state)
+{
+	struct proto_exit x = { .name = "web:1", .time_ms = 1700000000123,
+	    .pid = 42, .uptime_ms = 1500, .last = LAST_SIGNAL,
+	    .signal = "SEGV", .core = true, .decision = "restart in 2s" };
+	struct proto_reply rep;
+	struct pbuf b = { 0 };
+	char *line, *save;
+
+	(void)state;
+	proto_put_text(&b, "a\tb", 3);
+	proto_put_line(&b, "web", "x\0y\\z\n", 6);
+	proto_put_exit(&b, &x);
+	x.last = LAST_NONE;
+	x.pid = 0;
+	x.decision = "FATAL: exec x: No such file";
+	x.core = false;
+	proto_put_exit(&b, &x);
+	proto_put_exit_line(&b, "last words", 10);
+	assert_false(b.failed);
+	line = strtok_r(b.data, "\n", &save);
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.kind, REPLY_TEXT);
+	assert_string_equal(rep.text, "a\tb");
+	line = strtok_r(NULL, "\n", &save);
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.kind, REPLY_LINE);
+	assert_string_equal(rep.name, "web");
+	/* A NUL travels as "?". */
+	assert_string_equal(rep.text, "x?y\\z\n");
+	line = strtok_r(NULL, "\n", &save);
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.kind, REPLY_EXIT);
+	assert_string_equal(rep.exit.name, "web:1");
+	assert_true(rep.exit.time_ms == 1700000000123);
+	assert_int_equal(rep.exit.pid, 42);
+	assert_int_equal(rep.exit.uptime_ms, 1500);
+	assert_int_equal(rep.exit.last, LAST_SIGNAL);
+	assert_string_equal(rep.exit.signal, "SEGV");
+	assert_true(rep.exit.core);
+	assert_string_equal(rep.exit.decision, "restart in 2s");
+	line = strtok_r(NULL, "\n", &save);
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.exit.last, LAST_NONE);
+	assert_int_equal(rep.exit.pid, 0);
+	assert_false(rep.exit.core);
+	line = strtok_r(NULL, "\n", &save);
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.kind, REPLY_EXIT_LINE);
+	assert_string_equal(rep.text, "last words");
+	pbuf_free(&b);
+	/* Malformed records are refused. */
+	line = strdup("x\tweb\t1\t2\t3\t-\t2\tEXITED");
+	assert_int_equal(proto_parse_reply(line, &rep), -1);
+	free(line);
+	line = strdup("l\tweb");
+	assert_int_equal(proto_parse_reply(line, &rep), -1);
+	free(line);
+}
+
+static void
+test_why_json(void **state)
+{
+	const char *lines[] = { "boom", "\"quoted\"" };
+	struct proto_why v[2] = {
+		{ { .name = "web", .time_ms = 5, .pid = 9, .uptime_ms = 7,
+		    .last = LAST_SIGNAL, .signal = "ABRT", .core = true,
+		    .decision = "FATAL: 3 restarts within 60s" }, lines, 2 },
+		{ { .name = "web", .time_ms = 4, .last = LAST_NONE,
+		    .decision = "EXITED" }, NULL, 0 },
+	};
+	struct pbuf b = { 0 };
+
+	(void)state;
+	proto_why_json(&b, v, 2);
+	assert_string_equal(b.data, "{\"exits\":[{\"worker\":\"web\","
+	    "\"time_ms\":5,\"pid\":9,\"uptime_ms\":7,\"exit\":{\"signal\":"
+	    "\"ABRT\",\"core_dumped\":true},\"decision\":\"FATAL: 3 "
+	    "restarts within 60s\",\"lines\":[\"boom\",\"\\\"quoted\\\"\"]},"
+	    "{\"worker\":\"web\",\"time_ms\":4,\"pid\":null,\"uptime_ms\":0,"
+	    "\"exit\":null,\"decision\":\"EXITED\",\"lines\":[]}]}");
 	pbuf_free(&b);
 }
 
@@ -756,6 +851,8 @@ main(void)
 		cmocka_unit_test(test_reply_every_byte),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_parse_reply_rejects),
+		cmocka_unit_test(test_record_replies),
+		cmocka_unit_test(test_why_json),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_many),
