@@ -4,8 +4,9 @@
 # through sudo.
 set -eu
 
-packages="gcc libc6-dev clang meson ninja-build pkg-config libev-dev libinih-dev
-libcmocka-dev mandoc logrotate python3 procps util-linux curl prometheus"
+packages="gcc libc6-dev clang libclang-rt-14-dev meson ninja-build pkg-config
+libev-dev libinih-dev libcmocka-dev mandoc logrotate python3 procps util-linux
+curl prometheus valgrind"
 
 missing=
 for p in $packages; do

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what is needed, then build and run every test twice: with gcc,
 # and under AddressSanitizer + UndefinedBehaviorSanitizer; clang must build
-# it warning-free too.
+# it warning-free too.  Then the fuzz targets replay their seed corpora and
+# fuzz each for a short while (scripts/fuzz.sh).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -14,3 +15,7 @@ CC=clang scripts/build.sh build-clang
 scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs \
     --num-processes 2 --timeout-multiplier 2
+
+CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Db_lundef=false
+meson test -C build-fuzz --suite fuzz --print-errorlogs
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

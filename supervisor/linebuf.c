@@ -153,12 +153,15 @@ linequeue_reserve(struct linequeue *q, size_t n, size_t cap)
 		memmove(q->buf, q->buf + q->start, q->len);
 		q->start = 0;
 	}
-	if (q->len + n > q->alloc) {
+	/* Even for n = 0 a buffer is needed: NULL + 0 is no pointer. */
+	if (q->len + n > q->alloc || q->buf == NULL) {
 		want = q->alloc > 0 ? q->alloc : LINEQUEUE_MIN;
 		while (want < q->len + n)
 			want *= 2;
 		if (want > cap)
 			want = cap;
+		if (want == 0)
+			want = 1;
 		if ((p = realloc(q->buf, want)) == NULL)
 			return NULL;
 		q->buf = p;

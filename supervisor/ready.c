@@ -22,6 +22,7 @@
 #include <ev.h>
 
 #include "daemon.h"
+#include "sdnotify.h"
 
 #define READY_MSG_MAX 4096
 #define READY_FDS_MAX 16
@@ -83,32 +84,30 @@ sender(struct supervisor *sv, pid_t pid)
 	return spawn_find_pid(sv, getpgid(pid));
 }
 
-/* One datagram: newline-separated KEY=VALUE assignments. */
+/* One assignment of a worker's datagram (sdnotify.c splits them). */
 static void
-ready_message(struct worker *w, char *msg)
+ready_item(void *ctx, const struct sdnotify_item *it)
 {
-	char *line, *next;
-	long long usec;
+	struct worker *w = ctx;
+	char text[sizeof(w->status_text)];
 
-	for (line = msg; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		if (strcmp(line, "READY=1") == 0)
-			worker_notify_ready(w);
-		else if (strcmp(line, "WATCHDOG=1") == 0)
-			worker_notify_watchdog(w, false);
-		else if (strcmp(line, "WATCHDOG=trigger") == 0)
-			worker_notify_watchdog(w, true);
-		else if (strncmp(line, "STATUS=", 7) == 0)
-			worker_set_status_text(w, line + 7);
-		else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
-			usec = strtoll(line + 20, NULL, 10);
-			/* Rounded up: under a millisecond is not "now". */
-			if (usec > 0)
-				worker_notify_extend(w, (usec + 999) / 1000);
-		}
-		/* Anything else (STOPPING=1, RELOADING=1, BARRIER=1): ignored. */
+	switch (it->kind) {
+	case SDNOTIFY_READY:
+		worker_notify_ready(w);
+		break;
+	case SDNOTIFY_WATCHDOG:
+		worker_notify_watchdog(w, false);
+		break;
+	case SDNOTIFY_WATCHDOG_TRIGGER:
+		worker_notify_watchdog(w, true);
+		break;
+	case SDNOTIFY_STATUS:
+		snprintf(text, sizeof(text), "%.*s", (int)it->len, it->text);
+		worker_set_status_text(w, text);
+		break;
+	case SDNOTIFY_EXTEND:
+		worker_notify_extend(w, it->ms);
+		break;
 	}
 }
 
@@ -166,7 +165,7 @@ ready_cb(struct ev_loop *loop, ev_io *io, int revents)
 			    "from a worker", cred != NULL ? (int)cred->pid : -1);
 			continue;
 		}
-		ready_message(w, buf);
+		sdnotify_parse(buf, (size_t)n, ready_item, w);
 	}
 }
 

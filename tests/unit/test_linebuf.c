@@ -494,6 +494,18 @@ test_queue_bounded_by_cap(void **state)
 	assert_null(q.buf);
 }
 
+/* Nothing reserved on an empty queue is still a real place to write. */
+static void
+test_queue_reserve_nothing_on_an_empty_queue(void **state)
+{
+	struct linequeue q = { 0 };
+
+	(void)state;
+	assert_non_null(linequeue_reserve(&q, 0, 1500));
+	assert_int_equal(q.len, 0);
+	linequeue_free(&q);
+}
+
 static void
 test_queue_keeps_order_across_consume_and_growth(void **state)
 {
@@ -570,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_budget_output_fits_room),
 		cmocka_unit_test(test_budget_is_useful),
 		cmocka_unit_test(test_queue_bounded_by_cap),
+		cmocka_unit_test(test_queue_reserve_nothing_on_an_empty_queue),
 		cmocka_unit_test(test_queue_keeps_order_across_consume_and_growth),
 		cmocka_unit_test(test_queue_discard_finishes_a_partial_line),
 	};

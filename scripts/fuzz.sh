@@ -1,0 +1,53 @@
+#!/bin/sh
+# fuzz.sh [SECONDS]: build the libFuzzer targets (clang, -Dfuzz=true, ASan
+# and UBSan) in build-fuzz, then fuzz each for SECONDS (default 60),
+# starting from its seed corpus in tests/fuzz/corpus/NAME.  New inputs go
+# to build-fuzz/corpus/NAME, crashes to build-fuzz/crashes/NAME/.  Prints
+# each target's executions and crashes; exits 1 if any target crashed.
+# FUZZ_TARGETS="config proto" picks targets; FUZZ_JOBS=N runs N at once.
+set -eu
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+targets=${FUZZ_TARGETS:-config proto sdnotify linebuf}
+jobs=${FUZZ_JOBS:-1}
+top=$PWD
+CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
+
+# run NAME: one target, its log in build-fuzz/fuzz-NAME.log.
+run() {
+	mkdir -p "$top/build-fuzz/corpus/$1" "$top/build-fuzz/crashes/$1"
+	# Paths are absolute: fuzz_config works in a temp dir of its own.
+	"$top/build-fuzz/tests/fuzz/fuzz_$1" -max_total_time="$seconds" \
+	    -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix="$top/build-fuzz/crashes/$1/" \
+	    "$top/build-fuzz/corpus/$1" "$top/tests/fuzz/corpus/$1" \
+	    > "$top/build-fuzz/fuzz-$1.log" 2>&1
+}
+
+# report NAME STATUS: a line of figures from the log.
+report() {
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	    "build-fuzz/fuzz-$1.log" | tail -n 1)
+	crashes=$(find "build-fuzz/crashes/$1" -type f | wc -l)
+	printf 'fuzz_%s: %s executions in %ss, %s crashes (exit %s)\n' "$1" \
+	    "${execs:-?}" "$seconds" "$crashes" "$2"
+	[ "$2" = 0 ] && [ "$crashes" = 0 ]
+}
+
+failed=0
+set -- $targets
+while [ $# -gt 0 ]; do
+	batch=
+	n=0
+	while [ $# -gt 0 ] && [ "$n" -lt "$jobs" ]; do
+		(run "$1"; echo $? > "build-fuzz/fuzz-$1.status") &
+		batch="$batch $1"
+		n=$((n + 1))
+		shift
+	done
+	wait
+	for t in $batch; do
+		report "$t" "$(cat "build-fuzz/fuzz-$t.status")" || failed=1
+	done
+done
+[ "$failed" = 0 ] || { echo "fuzz.sh: a target crashed; see build-fuzz/crashes/ and build-fuzz/fuzz-*.log" >&2; exit 1; }

@@ -1,0 +1,145 @@
+/*
+ * fuzz_config: the config reader (config.c, inifile.c, keys.c, parse.c)
+ * on a whole file and the files it includes.  The input is cut at each
+ * line "%%%%" into files: the first is t.ini, the others inc/N.ini, in a
+ * temp dir of the fuzzer's own, where an include of inc/N.ini (or of a
+ * glob of inc) reads them.
+ * Inputs with an include that could reach outside that dir (an absolute
+ * path, "..") are skipped: the reader must not wander the real system.
+ */
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define MAX_FILES 8
+#define SEPARATOR "\n%%%%\n"
+
+static char dir[64];
+
+static int
+write_file(const char *path, const uint8_t *data, size_t len)
+{
+	FILE *fp;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return -1;
+	if (len > 0 && fwrite(data, 1, len, fp) != len) {
+		fclose(fp);
+		return -1;
+	}
+	return fclose(fp);
+}
+
+/* Could an include in the input lead out of the temp dir? */
+static int
+escapes(const uint8_t *data, size_t size)
+{
+	size_t i;
+
+	if (memmem(data, size, "include", 7) == NULL)
+		return 0;
+	for (i = 0; i < size; i++) {
+		if (data[i] == '.' && i + 1 < size && data[i + 1] == '.')
+			return 1;
+		if (data[i] == '/' && (i == 0 || strchr(" \t=:'\"\n\\",
+		    data[i - 1]) != NULL))
+			return 1;
+	}
+	return 0;
+}
+
+/* Leave no temp dir behind. */
+static void
+cleanup(void)
+{
+	char path[32];
+	size_t i;
+
+	for (i = 1; i < MAX_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/inc/%zu.ini", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/t.ini", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/inc", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* In memory where there is a tmpfs for it: files are written a lot. */
+	if (access("/dev/shm", W_OK) == 0)
+		snprintf(dir, sizeof(dir), "/dev/shm/fuzz_config.XXXXXX");
+	else
+		snprintf(dir, sizeof(dir), "/tmp/fuzz_config.XXXXXX");
+	if (mkdtemp(dir) == NULL || chdir(dir) == -1 ||
+	    mkdir("inc", 0700) == -1)
+		abort();
+	atexit(cleanup);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct errlist errs = { NULL, 0, 0 };
+	struct config cfg;
+	const uint8_t *end, *p = data;
+	char path[32];
+	size_t left = size, n, nfiles = 0, i;
+	int r;
+
+	if (escapes(data, size) || memmem(data, size, "\0", 1) != NULL)
+		return 0;
+	while (nfiles < MAX_FILES) {
+		end = memmem(p, left, SEPARATOR, strlen(SEPARATOR));
+		n = end != NULL ? (size_t)(end - p) : left;
+		if (nfiles == 0)
+			snprintf(path, sizeof(path), "t.ini");
+		else
+			snprintf(path, sizeof(path), "inc/%zu.ini", nfiles);
+		if (write_file(path, p, n) == -1)
+			abort();
+		nfiles++;
+		if (end == NULL)
+			break;
+		p = end + strlen(SEPARATOR);
+		left -= n + strlen(SEPARATOR);
+	}
+	r = config_load("t.ini", -1, &cfg, &errs);
+	if (r < 0 || (size_t)r != errs.len)
+		abort();
+	for (i = 0; i < errs.len; i++)
+		if (errs.msg[i] == NULL || errs.msg[i][0] == '\0')
+			abort();
+	if (r == 0) {
+		if (cfg.nworkers == 0)
+			abort();	/* one or more, or an error */
+		for (i = 0; i < cfg.nworkers; i++)
+			if (cfg.workers[i].fingerprint == NULL ||
+			    (cfg.workers[i].argv == NULL &&
+			    cfg.workers[i].plugin == NULL))
+				abort();
+		config_free(&cfg);
+	}
+	errlist_free(&errs);
+	for (i = 1; i < nfiles; i++) {
+		snprintf(path, sizeof(path), "inc/%zu.ini", i);
+		unlink(path);
+	}
+	return 0;
+}
