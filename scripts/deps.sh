@@ -1,12 +1,16 @@
 #!/bin/sh
 # Install the build and test dependencies from Debian 12's packages, only
 # those missing, so that a second run needs no network.  As root, or
-# through sudo.
+# through sudo.  With --bench, also what the benchmarks need (bench/):
+# gnuplot for seed_table.sh's plot, strace for idle_syscalls.sh.
 set -eu
 
 packages="gcc libc6-dev clang libclang-rt-14-dev meson ninja-build pkg-config
 libev-dev libinih-dev libcmocka-dev mandoc logrotate python3 procps util-linux
 curl prometheus valgrind"
+if [ "${1:-}" = --bench ]; then
+	packages="$packages gnuplot-nox strace"
+fi
 
 missing=
 for p in $packages; do

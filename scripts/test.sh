@@ -2,13 +2,15 @@
 # Install what is needed, then build and run every test twice: with gcc,
 # and under AddressSanitizer + UndefinedBehaviorSanitizer; clang must build
 # it warning-free too.  Then the fuzz targets replay their seed corpora and
-# fuzz each for a short while (scripts/fuzz.sh).
+# fuzz each for a short while (scripts/fuzz.sh).  The `bench` suite (a quick
+# run of bench/seed_table.sh, about a minute) runs once, in the gcc build.
 set -eu
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --bench
 
 scripts/build.sh build
 meson test -C build --print-errorlogs --num-processes 2
+meson test -C build --print-errorlogs --suite bench
 
 CC=clang scripts/build.sh build-clang
 
