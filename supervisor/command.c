@@ -463,6 +463,10 @@ command_request(struct command_client *c, const char *line, size_t len)
 	case CMD_RELOAD:
 		do_reload(c);
 		break;
+	case CMD_PROGRESS:
+		c->progress = true;
+		proto_put_ok(c->out);
+		break;
 	case CMD_SHUTDOWN:
 		/*
 		 * No reply: the connection closes when supervise exits.  A

@@ -9,7 +9,10 @@
  * defences: SO_PEERCRED (our uid or root), a request bounded at
  * PROTO_MAX_REQUEST, an idle timer whenever the connection is the
  * client's to use (from the accept, between requests), a cap on
- * connections, and replies that are queued rather than written
+ * connections that keeps a slot for a fresh one (at the cap, the oldest
+ * connection that is the client's to use is closed to make room: idle
+ * connections cannot lock out a real client), and replies that are
+ * queued rather than written
  * blocking (a client that does not read its replies is not served further
  * once MAX_UNSENT bytes wait for it).
  *
@@ -21,7 +24,9 @@
  *
  * The kick timer runs what command.c must not run from inside the state
  * machine (the start after a restart's stop, the next request of a
- * client) on the next loop iteration.
+ * client) on the next loop iteration.  The wait timer runs only while a
+ * request waits on workers: it sends those clients a wait line every
+ * PROTO_WAIT_MS, so that supervisectl can bound its own patience.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -46,7 +51,7 @@
 
 struct client {
 	struct control *ctl;
-	LIST_ENTRY(client) entry;
+	TAILQ_ENTRY(client) entry;	/* oldest first */
 	int fd;
 	ev_io rio, wio;
 	ev_timer idle;
@@ -70,7 +75,8 @@ struct control {
 	ev_io accept_io;
 	ev_timer accept_retry;	/* out of fds: accept again later */
 	ev_timer kick;
-	LIST_HEAD(, client) clients;
+	ev_timer wait;		/* wait lines, while requests wait */
+	TAILQ_HEAD(, client) clients;
 	unsigned nclients;
 	unsigned nfollowers;
 };
@@ -95,7 +101,7 @@ client_free(struct client *c)
 	ev_timer_stop(loop, &c->idle);
 	if (c->fd != -1)
 		close(c->fd);
-	LIST_REMOVE(c, entry);
+	TAILQ_REMOVE(&ctl->clients, c, entry);
 	ctl->nclients--;
 	if (c->following)
 		ctl->nfollowers--;
@@ -157,6 +163,55 @@ unsent(const struct client *c)
 	return c->out.len - c->outoff;
 }
 
+/* A request of c waits on workers (or on supervise's exit). */
+static bool
+waiting(const struct client *c)
+{
+	return c->cmd.wait != NULL || c->cmd.shutdown_wait;
+}
+
+/* Every PROTO_WAIT_MS: a wait line to each client whose request waits. */
+static void
+wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct control *ctl = container_of(t, struct control, wait);
+	struct client *c, *next;
+	bool any = false;
+
+	(void)revents;
+	for (c = TAILQ_FIRST(&ctl->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!waiting(c))
+			continue;
+		any = true;
+		if (unsent(c) > 0)
+			continue;	/* it has a line to read already */
+		proto_put_wait(&c->out, PROTO_WAIT_MS);
+		(void)client_flush(c);
+	}
+	if (!any)
+		ev_timer_stop(loop, t);
+}
+
+/*
+ * At the cap: close the oldest connection that is the client's to use (its
+ * idle timer runs: no request of it waits, no reply is unsent), to keep a
+ * slot for the fresh one.  False if every connection is busy.
+ */
+static bool
+make_room(struct control *ctl)
+{
+	struct client *c;
+
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
+		if (ev_is_active(&c->idle)) {
+			client_free(c);
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Take the complete requests out of the input, one at a time, while no
  * request waits and the client reads its replies; then set the watchers.
@@ -189,6 +244,11 @@ client_serve(struct client *c)
 			if (c->cmd.nfollow > 0 && !c->following) {
 				c->following = true;
 				c->ctl->nfollowers++;
+			}
+			if (waiting(c) && c->cmd.progress) {
+				proto_put_wait(&c->out, PROTO_WAIT_MS);
+				if (!ev_is_active(&c->ctl->wait))
+					ev_timer_again(loop, &c->ctl->wait);
 			}
 			if (len < c->inlen)
 				len++;
@@ -340,7 +400,7 @@ accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 			    "0 and the supervisor's uid may connect");
 			continue;
 		}
-		if (ctl->nclients >= MAX_CLIENTS ||
+		if ((ctl->nclients >= MAX_CLIENTS && !make_room(ctl)) ||
 		    (c = calloc(1, sizeof(*c))) == NULL) {
 			reject(fd, PERR_BUSY, "too many connections");
 			continue;
@@ -352,7 +412,7 @@ accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 		ev_io_init(&c->rio, client_read_cb, fd, EV_READ);
 		ev_io_init(&c->wio, client_write_cb, fd, EV_WRITE);
 		ev_timer_init(&c->idle, client_idle_cb, IDLE_TIMEOUT, 0.0);
-		LIST_INSERT_HEAD(&ctl->clients, c, entry);
+		TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
 		ctl->nclients++;
 		ev_io_start(loop, &c->rio);
 		ev_timer_start(loop, &c->idle);
@@ -377,10 +437,10 @@ kick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	LIST_FOREACH(c, &ctl->clients, entry)
+	TAILQ_FOREACH(c, &ctl->clients, entry)
 		command_kick(&c->cmd);
-	for (c = LIST_FIRST(&ctl->clients); c != NULL; c = next) {
-		next = LIST_NEXT(c, entry);
+	for (c = TAILQ_FIRST(&ctl->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
 		client_serve(c);
 	}
 }
@@ -418,7 +478,7 @@ control_follow_line(struct worker *w, const char *line, size_t len)
 
 	if (ctl == NULL || ctl->nfollowers == 0)
 		return;
-	LIST_FOREACH(c, &ctl->clients, entry) {
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
 		if (!c->following ||
 		    !command_follow_line(&c->cmd, w, line, len))
 			continue;
@@ -437,7 +497,7 @@ control_worker_changed(struct worker *w)
 
 	if (ctl == NULL)
 		return;
-	LIST_FOREACH(c, &ctl->clients, entry)
+	TAILQ_FOREACH(c, &ctl->clients, entry)
 		command_worker_changed(&c->cmd, w);
 }
 
@@ -499,7 +559,7 @@ control_init(struct supervisor *sv)
 	}
 	ctl->sv = sv;
 	ctl->fd = -1;
-	LIST_INIT(&ctl->clients);
+	TAILQ_INIT(&ctl->clients);
 	path = sv->socket_override != NULL ? sv->socket_override :
 	    sv->cfg->socket;
 	if (path == NULL && proto_default_socket(ctl->path, sizeof(ctl->path),
@@ -513,6 +573,12 @@ control_init(struct supervisor *sv)
 		    sizeof(ctl->path) - 1);
 		goto fail;
 	}
+	/* Where others could swap the socket, clients could be fooled. */
+	if (path != NULL && proto_check_socket_path(path, why,
+	    sizeof(why)) == -1) {
+		warnx("%s: refused: %s", path, why);
+		goto fail;
+	}
 	if ((ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		warn("socket");
@@ -523,6 +589,8 @@ control_init(struct supervisor *sv)
 	ev_io_init(&ctl->accept_io, accept_cb, ctl->fd, EV_READ);
 	ev_timer_init(&ctl->accept_retry, accept_retry_cb, 1.0, 0.0);
 	ev_timer_init(&ctl->kick, kick_cb, 0.0, 0.0);
+	ev_init(&ctl->wait, wait_cb);
+	ctl->wait.repeat = PROTO_WAIT_MS / 1000.0;
 	ev_io_start(sv->loop, &ctl->accept_io);
 	sv->control = ctl;
 	return 0;
@@ -553,9 +621,9 @@ control_close(struct supervisor *sv)
 	 * fails, as supervise is shutting down), then give every client
 	 * what is queued for it, once and without blocking.
 	 */
-	LIST_FOREACH(c, &ctl->clients, entry)
+	TAILQ_FOREACH(c, &ctl->clients, entry)
 		command_kick(&c->cmd);
-	while ((c = LIST_FIRST(&ctl->clients)) != NULL) {
+	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL) {
 		while (!c->out.failed && c->outoff < c->out.len) {
 			n = send(c->fd, c->out.data + c->outoff,
 			    c->out.len - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -572,6 +640,7 @@ control_close(struct supervisor *sv)
 	ev_io_stop(sv->loop, &ctl->accept_io);
 	ev_timer_stop(sv->loop, &ctl->accept_retry);
 	ev_timer_stop(sv->loop, &ctl->kick);
+	ev_timer_stop(sv->loop, &ctl->wait);
 	close(ctl->fd);
 	if (stat(ctl->path, &st) == 0 && st.st_dev == ctl->dev &&
 	    st.st_ino == ctl->ino)

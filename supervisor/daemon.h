@@ -225,6 +225,7 @@ struct command_client {
 	bool shutdown_wait;		/* answered by supervise's exit */
 	unsigned long *follow;		/* follow: the workers' ids */
 	size_t nfollow;			/* > 0 while following */
+	bool progress;			/* wants wait lines (proto.h) */
 };
 
 /* Carry out one request line (without its newline). */

@@ -34,6 +34,7 @@ static const struct {
 	[CMD_LOG] = { "log", true, 1 },
 	[CMD_FOLLOW] = { "follow", true, 1 },
 	[CMD_WHY] = { "why", false, 1 },
+	[CMD_PROGRESS] = { "progress", false, 0 },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -446,6 +447,12 @@ proto_put_ok(struct pbuf *b)
 }
 
 void
+proto_put_wait(struct pbuf *b, long ms)
+{
+	pbuf_addf(b, "wait\t%ld\n", ms);
+}
+
+void
 proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
 {
 	va_list ap;
@@ -615,6 +622,11 @@ proto_parse_reply(char *line, struct proto_reply *rep)
 		if (parse_num(f[2], INT32_MAX, &v) == -1)
 			return -1;
 		rep->pid = (long)v;
+	} else if (strcmp(f[0], "wait") == 0 && n == 2) {
+		rep->kind = REPLY_WAIT;
+		if (parse_num(f[1], INT32_MAX, &v) == -1)
+			return -1;
+		rep->wait_ms = (long)v;
 	} else if (strcmp(f[0], "w") == 0) {
 		rep->kind = REPLY_ROW;
 		return parse_row(f, n, &rep->row);
@@ -668,6 +680,76 @@ proto_check_dir(const char *dir, enum proto_dir how, char *why,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * One directory on the way to an explicit socket: owned by root or us,
+ * and if others may write to it, the sticky bit keeps them from renaming
+ * or removing what is ours.
+ */
+static int
+check_ancestor(const char *dir, char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1) {
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(why, whylen, "%s: owned by uid %lu, neither root nor "
+		    "uid %lu", dir, (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (st.st_mode & S_ISVTX) == 0) {
+		snprintf(why, whylen, "%s: mode %04o lets others replace the "
+		    "socket (writable by others, no sticky bit)", dir,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+int
+proto_check_socket_path(const char *path, char *why, size_t whylen)
+{
+	char *copy, *real, *p;
+	const char *dir;
+	int rv = -1;
+
+	if ((copy = strdup(path)) == NULL) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if ((p = strrchr(copy, '/')) == NULL)
+		dir = ".";
+	else if (p == copy)
+		dir = "/";
+	else {
+		*p = '\0';
+		dir = copy;
+	}
+	if ((real = realpath(dir, NULL)) == NULL) {
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		free(copy);
+		return -1;
+	}
+	/* The directory itself, then each of its ancestors up to /. */
+	for (;;) {
+		if (check_ancestor(real[0] != '\0' ? real : "/", why,
+		    whylen) == -1)
+			goto out;
+		if ((p = strrchr(real, '/')) == NULL || real[0] == '\0')
+			break;
+		*p = '\0';
+	}
+	rv = 0;
+out:
+	free(real);
+	free(copy);
+	return rv;
 }
 
 int

@@ -16,6 +16,7 @@
  *	supervise/1 log N NAME...	the last N lines kept of each worker
  *	supervise/1 follow N NAME...	the same, then every new line
  *	supervise/1 why NAME...		the last exits, newest first
+ *	supervise/1 progress		wait lines on this connection
  *
  * The reply is zero or more record lines, then one final line.  Fields are
  * separated by tabs; a field escapes backslash, tab, newline and other
@@ -39,6 +40,8 @@
  *	o	TEXT			why: a line NAME wrote before the exit
  *					above, oldest first
  *	msg	TEXT			a message for the user's stderr
+ *	wait	MS			the request waits on workers; the
+ *					next line comes within MS ms
  *	ok				the request is done
  *	err	CODE	TEXT		the request failed (CODE below)
  *
@@ -49,7 +52,14 @@
  * Compatibility: commands and record kinds are only ever added, each new
  * record kind only in replies to a new command, so a client and a daemon
  * of different versions agree on everything both know; a command the
- * daemon does not know is answered "err malformed unknown command".  A peer whose uid is refused, or one over the
+ * daemon does not know is answered "err malformed unknown command".
+ *
+ * A request that waits (start, stop, restart, shutdown) is sent a wait
+ * line as soon as it begins to wait, then every PROTO_WAIT_MS while it
+ * does, once the client has asked for them with `supervise/1 progress`
+ * (answered ok) on the connection: a client can tell a slow operation
+ * from a server that does not answer, and a client that never asks never
+ * sees the record.  A peer whose uid is refused, or one over the
  * connection limit, gets an err line as soon as it connects, and is closed.
  */
 #ifndef PROTO_H
@@ -63,10 +73,12 @@
 #define PROTO_MAGIC "supervise/1"
 #define PROTO_MAX_REQUEST 4096	/* bytes, the newline included */
 #define PROTO_MAX_LINE (1024 * 1024)	/* a reply line, for the client */
+#define PROTO_WAIT_MS 2000	/* between wait lines of a waiting request */
 
 enum proto_cmd {
 	CMD_STATUS, CMD_CHECK, CMD_START, CMD_STOP, CMD_RESTART, CMD_SIGNAL,
 	CMD_RELOAD, CMD_SHUTDOWN, CMD_METRICS, CMD_LOG, CMD_FOLLOW, CMD_WHY,
+	CMD_PROGRESS,		/* not a user's command: asks for wait lines */
 };
 
 /* Error codes of an err line, each with the client's exit status. */
@@ -139,6 +151,7 @@ struct proto_exit {
 enum proto_kind {
 	REPLY_HEADER, REPLY_ROW, REPLY_MSG, REPLY_OK, REPLY_ERROR,
 	REPLY_TEXT, REPLY_LINE, REPLY_EXIT, REPLY_EXIT_LINE,
+	REPLY_WAIT,
 };
 
 /* A decoded reply line; the strings point into the line. */
@@ -152,6 +165,7 @@ struct proto_reply {
 				   REPLY_LINE, REPLY_EXIT_LINE */
 	const char *name;	/* REPLY_LINE */
 	struct proto_exit exit;	/* REPLY_EXIT */
+	long wait_ms;		/* REPLY_WAIT */
 };
 
 /* How the default socket's directory is treated. */
@@ -185,6 +199,7 @@ void proto_put_line(struct pbuf *b, const char *name, const char *text,
     size_t len);
 void proto_put_exit(struct pbuf *b, const struct proto_exit *x);
 void proto_put_exit_line(struct pbuf *b, const char *text, size_t len);
+void proto_put_wait(struct pbuf *b, long ms);
 void proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -202,6 +217,13 @@ int proto_default_socket(char *buf, size_t len, enum proto_dir how,
 /* The directory check alone (a missing one is fine for PROTO_DIR_CHECK). */
 int proto_check_dir(const char *dir, enum proto_dir how, char *why,
     size_t whylen);
+
+/*
+ * An explicit socket path (-s, socket =): its directory and every
+ * ancestor must be owned by root or us, and not writable by others
+ * unless sticky.  Returns 0, or -1 with a message in why.
+ */
+int proto_check_socket_path(const char *path, char *why, size_t whylen);
 
 /* status.c: how supervisectl shows a status reply. */
 /* `status --json`: the one place that JSON is made. */

@@ -2,9 +2,19 @@
  * supervisectl: the control client.  It sends one request to supervise
  * over the control socket (the protocol is in proto.h), prints the reply
  * and turns it into an exit status.
+ *
+ * It never waits for ever: connecting, sending and every reply line are
+ * bounded by a timeout (SUPERVISECTL_TIMEOUT, supervisectl(1)); a request
+ * that waits on workers is kept alive by the server's wait lines, each of
+ * which promises the next within its interval.  A server that accepts and
+ * then says nothing is "nothing answers": exit 69.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+
+#include <poll.h>
+#include <time.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +36,12 @@
 #define EXIT_USAGE 64
 #define EXIT_NOSERVER 69
 #define EXIT_NOPERM 77
+
+#define DEFAULT_TIMEOUT_MS 10000	/* SUPERVISECTL_TIMEOUT's default */
+#define MAX_TIMEOUT_S 86400
+
+/* How long the server may stay silent; 0: for ever. */
+static int64_t timeout_ms = DEFAULT_TIMEOUT_MS;
 
 /* A status reply: the lines own the strings that the rows point to. */
 struct status {
@@ -80,10 +96,47 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SUPERVISECTL_TIMEOUT: whole seconds, 0 for no timeout. */
+static void
+read_timeout(void)
+{
+	const char *s = getenv("SUPERVISECTL_TIMEOUT");
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 ||
+	    v > MAX_TIMEOUT_S)
+		die(EXIT_USAGE, "SUPERVISECTL_TIMEOUT: expected seconds from 0 "
+		    "to %d, got \"%s\"", MAX_TIMEOUT_S, s);
+	timeout_ms = (int64_t)v * 1000;
+}
+
+static void __attribute__((noreturn))
+timed_out(const char *path, const char *what)
+{
+	die(EXIT_NOSERVER, "%s: no answer %s within %llds (supervise is not "
+	    "serving its socket; SUPERVISECTL_TIMEOUT sets the wait)", path,
+	    what, (long long)(timeout_ms / 1000));
+}
+
 static int
 connect_to(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = (time_t)(timeout_ms / 1000) };
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -91,8 +144,17 @@ connect_to(const char *path)
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		die(EXIT_FAILED, "socket: %s", strerror(errno));
+	/*
+	 * A connect to a full backlog, and a send to a full socket, wait
+	 * for the peer: bound them (SO_SNDTIMEO covers both on AF_UNIX).
+	 */
+	if (timeout_ms > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		die(EXIT_FAILED, "setsockopt: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return fd;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINPROGRESS)
+		timed_out(path, "to connect");
 	if (errno == EACCES || errno == EPERM)
 		die(EXIT_NOPERM, "cannot connect to %s: %s", path,
 		    strerror(errno));
@@ -105,7 +167,7 @@ connect_to(const char *path)
  * already (EPIPE): its reason is still waiting to be read.
  */
 static void
-send_request(int fd, const struct pbuf *req)
+send_request(int fd, const struct pbuf *req, const char *path)
 {
 	size_t off = 0;
 	ssize_t n;
@@ -116,6 +178,8 @@ send_request(int fd, const struct pbuf *req)
 			continue;
 		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
 			return;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			timed_out(path, "to the request");
 		if (n == -1)
 			die(EXIT_FAILED, "send: %s", strerror(errno));
 		off += (size_t)n;
@@ -276,31 +340,101 @@ status_add(struct status *st, char *line, const struct proto_row *row)
 	st->lines[st->n++] = line;
 }
 
+/* The reply as it arrives: bytes read, lines not yet taken. */
+struct reader {
+	int fd;
+	const char *path;
+	char *buf;
+	size_t len, cap;
+	int64_t deadline;	/* the next line is due by then; 0: no bound */
+};
+
+/*
+ * The next reply line, NUL-terminated without its newline (in r->buf,
+ * valid until the next call), or NULL at the end of the connection.
+ */
+static char *
+next_line(struct reader *r, size_t *taken)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	char *nl, *p;
+	int64_t left;
+	ssize_t n;
+	int rv;
+
+	if (*taken > 0) {
+		memmove(r->buf, r->buf + *taken, r->len - *taken);
+		r->len -= *taken;
+		*taken = 0;
+	}
+	while ((nl = memchr(r->buf, '\n', r->len)) == NULL) {
+		if (r->len >= PROTO_MAX_LINE)
+			return NULL;
+		if (r->cap - r->len < 4096) {
+			r->cap = r->cap ? r->cap * 2 : 8192;
+			if ((p = realloc(r->buf, r->cap)) == NULL)
+				die(EXIT_FAILED, "%s", strerror(errno));
+			r->buf = p;
+		}
+		left = r->deadline == 0 ? -1 : r->deadline - now_ms();
+		if (r->deadline != 0 && left <= 0)
+			timed_out(r->path, "to the request");
+		rv = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (rv == -1 && errno == EINTR)
+			continue;
+		if (rv == -1)
+			die(EXIT_FAILED, "poll: %s", strerror(errno));
+		if (rv == 0)
+			continue;	/* the deadline is checked above */
+		n = recv(r->fd, r->buf + r->len, r->cap - r->len, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno != ECONNRESET)
+			die(EXIT_FAILED, "recv: %s", strerror(errno));
+		if (n <= 0)
+			return NULL;
+		r->len += (size_t)n;
+	}
+	*nl = '\0';
+	*taken = (size_t)(nl - r->buf) + 1;
+	return r->buf;
+}
+
 /*
  * Read reply lines until the final one; returns the exit status.  Rows
  * and the header are kept in st, messages go to stderr as they come.
+ * Each line must come within the timeout; a wait line stretches that to
+ * its promise, if longer.
  */
 static int
-read_reply(int fd, enum proto_cmd cmd, struct status *st, struct why *wy)
+read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
+    struct why *wy, int skip)
 {
+	struct reader r = { .fd = fd, .path = path };
 	struct proto_reply rep;
-	FILE *fp;
-	char *line = NULL, *copy;
-	size_t cap = 0;
-	ssize_t len;
+	char *line, *copy;
+	size_t taken = 0;
+	int64_t patience = timeout_ms;
 	int status = -1;
 
-	if ((fp = fdopen(fd, "r")) == NULL)
-		die(EXIT_FAILED, "fdopen: %s", strerror(errno));
-	while (status == -1 && (len = getline(&line, &cap, fp)) > 0) {
-		if (line[len - 1] != '\n' || len > PROTO_MAX_LINE)
+	for (;;) {
+		r.deadline = patience > 0 ? now_ms() + patience : 0;
+		if (status != -1 || (line = next_line(&r, &taken)) == NULL)
 			break;
-		line[len - 1] = '\0';
+		/* Once follow has begun, lines come when workers write. */
+		patience = cmd == CMD_FOLLOW ? 0 : timeout_ms;
 		if ((copy = strdup(line)) == NULL)
 			die(EXIT_FAILED, "%s", strerror(errno));
 		if (proto_parse_reply(copy, &rep) == -1)
 			die(EXIT_FAILED, "unexpected reply from supervise: %s",
 			    line);
+		/* The answer to progress (an older supervise refuses it). */
+		if (skip > 0 && (rep.kind == REPLY_OK ||
+		    rep.kind == REPLY_ERROR)) {
+			skip--;
+			free(copy);
+			continue;
+		}
 		switch (rep.kind) {
 		case REPLY_HEADER:
 			free(st->header);
@@ -326,6 +460,12 @@ read_reply(int fd, enum proto_cmd cmd, struct status *st, struct why *wy)
 		case REPLY_EXIT_LINE:
 			why_line(wy, rep.text);
 			break;
+		case REPLY_WAIT:
+			/* Late by twice its interval: no longer serving. */
+			if (timeout_ms > 0 && 2 * (int64_t)rep.wait_ms + 1000 >
+			    patience)
+				patience = 2 * (int64_t)rep.wait_ms + 1000;
+			break;
 		case REPLY_MSG:
 			fprintf(stderr, "supervisectl: %s\n", rep.text);
 			break;
@@ -341,8 +481,8 @@ read_reply(int fd, enum proto_cmd cmd, struct status *st, struct why *wy)
 		}
 		free(copy);
 	}
-	free(line);
-	fclose(fp);
+	free(r.buf);
+	close(fd);
 	/* shutdown is answered by the end of the connection: supervise exited. */
 	if (status == -1 && cmd == CMD_SHUTDOWN)
 		return 0;
@@ -516,12 +656,12 @@ main(int argc, char *argv[])
 	struct status st = { 0 };
 	struct why wy = { 0 };
 	char nlines[24];
-	struct pbuf req = { 0 };
+	struct pbuf req = { 0 }, pre = { 0 };
 	enum proto_cmd cmd;
 	enum proto_err err;
 	const char *sock = NULL, *sig = NULL, *why;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], msg[256];
-	bool json = false;
+	bool json = false, waits;
 	size_t i;
 	int ch, fd, status;
 
@@ -581,16 +721,32 @@ main(int argc, char *argv[])
 		usage();
 	proto_request_free(&check);
 
+	read_timeout();
 	if (sock == NULL) {
 		if (proto_default_socket(path, sizeof(path), PROTO_DIR_CHECK,
 		    msg, sizeof(msg)) == -1)
 			die(EXIT_NOSERVER, "%s", msg);
 		sock = path;
 	}
+	/*
+	 * A request that waits on workers asks for wait lines first, so
+	 * that its timeout can tell a slow operation from a dead server.
+	 */
+	waits = cmd == CMD_START || cmd == CMD_STOP || cmd == CMD_RESTART ||
+	    cmd == CMD_SHUTDOWN;
+	if (waits) {
+		if (proto_encode_request(&pre, CMD_PROGRESS, NULL, NULL, 0,
+		    &why) == -1)
+			die(EXIT_FAILED, "%s", why);
+		pbuf_add(&pre, req.data, req.len);
+		if (pre.failed)
+			die(EXIT_FAILED, "%s", strerror(ENOMEM));
+	}
 	fd = connect_to(sock);
-	send_request(fd, &req);
+	send_request(fd, waits ? &pre : &req, sock);
 	pbuf_free(&req);
-	status = read_reply(fd, cmd, &st, &wy);
+	pbuf_free(&pre);
+	status = read_reply(fd, sock, cmd, &st, &wy, waits ? 1 : 0);
 	if (cmd == CMD_STATUS && status == 0) {
 		if (json)
 			print_json(&st);

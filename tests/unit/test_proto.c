@@ -270,6 +270,7 @@ test_reply_round_trip(void **state)
 	proto_put_msg(&b, "%s:%d: bad\tkey", "f.ini", 3);
 	proto_put_ok(&b);
 	proto_put_error(&b, PERR_NOTREADY, "web: %s", "BACKOFF");
+	proto_put_wait(&b, PROTO_WAIT_MS);
 	assert_false(b.failed);
 
 	reply_of(&b, line, sizeof(line), &rep);
@@ -306,6 +307,9 @@ test_reply_round_trip(void **state)
 	assert_int_equal(rep.kind, REPLY_ERROR);
 	assert_int_equal(rep.err, PERR_NOTREADY);
 	assert_string_equal(rep.text, "web: BACKOFF");
+	reply_of(&b, line, sizeof(line), &rep);
+	assert_int_equal(rep.kind, REPLY_WAIT);
+	assert_int_equal(rep.wait_ms, PROTO_WAIT_MS);
 	assert_int_equal(b.len, 0);
 	pbuf_free(&b);
 }
