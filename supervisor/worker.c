@@ -244,6 +244,20 @@ worker_spawn(struct worker *w)
 	char why[256];
 	int r;
 
+	/*
+	 * The one door to a new process or thread: once shutdown has begun
+	 * nothing starts, whoever asks (a reload adding workers after the
+	 * supervisor-wide limit tripped on the first of them, a start
+	 * command, after= settling, a strategy, a backoff timer).
+	 */
+	if (w->sv->shutting_down) {
+		w->start_pending = false;
+		w->restart_wanted = false;
+		w->host->timer(w, -1);
+		if (w->state != STATE_EXITED && w->state != STATE_FATAL)
+			set_state(w, STATE_STOPPED);
+		return;
+	}
 	w->stop_sig_sent = 0;
 	w->stop_wanted = false;
 	w->restart_wanted = false;

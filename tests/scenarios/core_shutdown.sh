@@ -236,4 +236,42 @@ check "idle: exit status 0" test "${SV_STATUS:-x}" = 0
 check "idle: shutting down" log_has ' supervise: shutting down$'
 check "idle: shutdown complete" log_has ' supervise: shutdown complete$'
 check "idle: nothing to stop" test "$(log_count ': stopping ')" -eq 0
+# --- A reload whose first added workers trip the supervisor-wide limit:
+# shutdown begins, and the good one added with them is never started.
+write_config "$T/lim.ini" <<EOF
+[supervisor]
+restart_limit = 1
+shutdown_timeout = 20s
+
+[worker:base]
+command = crashy --fault none
+min_uptime = 0
+EOF
+sv_start "$T/lim.ini"
+check "limit: base running" wait_log 5 ' base: running$'
+cat >> "$T/lim.ini" <<EOF
+
+[worker:bad1]
+command = crashy --fault none
+stdout = file:$T/no-such-dir/bad1.log
+
+[worker:bad2]
+command = crashy --fault none
+stdout = file:$T/no-such-dir/bad2.log
+
+[worker:good]
+command = crashy --fault none
+EOF
+sv_signal HUP
+check "limit: supervise exits" sv_wait_exit 15
+check "limit: exit status 1" test "${SV_STATUS:-x}" = 1
+check "limit: the limit tripped" log_has 'supervisor restart limit hit'
+check "limit: shutting down" log_has ' supervise: shutting down$'
+check "limit: good never spawned" test "$(spawn_count good)" -eq 0
+check "limit: nothing spawned after shutting down" \
+    test "$(awk '/ supervise: shutting down$/ { s = 1 } s && / spawned pid /' \
+    "$T/err" | wc -l)" -eq 0
+check "limit: no shutdown_timeout" \
+    eval '! log_has "shutdown_timeout passed"'
+check "limit: no worker left" wait_for 3 no_leftovers
 finish

@@ -436,6 +436,40 @@ backoff_timer_during_shutdown_stops(void **state)
 	assert_int_equal(fake.spawns, 1);
 }
 
+/* Nothing starts once shutdown has begun, whoever asks. */
+static void
+no_start_during_shutdown(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *a = f->w[0], *b = f->w[1];
+
+	f->sv.shutting_down = true;
+	worker_start(a);
+	assert_int_equal(fake.spawns, 0);
+	assert_int_equal(a->state, STATE_STOPPED);
+	b->state = STATE_FATAL;
+	worker_start(b);
+	assert_int_equal(fake.spawns, 0);
+	assert_int_equal(b->state, STATE_FATAL);
+}
+
+/* A start command for a worker in BACKOFF during shutdown: stopped. */
+static void
+no_restart_after_give_up(void **state)
+{
+	struct fixture *f = *state;
+	struct worker *a = f->w[0];
+
+	worker_start(a);
+	worker_exited(a, EXIT(1), 0, NULL);
+	assert_int_equal(a->state, STATE_BACKOFF);
+	f->sv.shutting_down = true;
+	worker_start(a);
+	assert_int_equal(fake.spawns, 1);
+	assert_int_equal(a->state, STATE_STOPPED);
+	assert_int_equal(fake.deadline[0], -1);
+}
+
 static void
 supervisor_limit_gives_up(void **state)
 {
@@ -770,6 +804,8 @@ main(void)
 		T(spawn_failure_backs_off),
 		T(failed_spawn_with_zero_backoff_goes_through_the_loop),
 		T(backoff_timer_during_shutdown_stops),
+		T(no_start_during_shutdown),
+		T(no_restart_after_give_up),
 		T(supervisor_limit_gives_up),
 		T(shutdown_exit_is_not_restarted),
 		T(one_for_one_leaves_others),
