@@ -102,7 +102,12 @@ int spawn_init(struct supervisor *sv);
 /* The process host's spawn and signal (see struct worker_host). */
 int spawn_process(struct worker *w, char *why, size_t whylen);
 void spawn_signal(struct worker *w, int sig);	/* to the process group */
-void spawn_reap(struct supervisor *sv);		/* on SIGCHLD */
+/*
+ * On SIGCHLD: reap at most SPAWN_REAP_MAX children; true if more may be
+ * waiting (the caller comes back on a later loop pass).
+ */
+#define SPAWN_REAP_MAX 64
+bool spawn_reap(struct supervisor *sv);
 void spawn_free(struct worker *w);
 /* Say so in the event log when the fd limit is too low for cfg. */
 void spawn_check_nofile(const struct config *cfg);

@@ -168,7 +168,13 @@ signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		output_reopen(sv);
 		break;
 	case SIGCHLD:
-		spawn_reap(sv);
+		/*
+		 * More to reap: come back after the next poll, so that what
+		 * else is ready is served in between (feeding the signal goes
+		 * through libev's pipe, not the pending queue).
+		 */
+		if (spawn_reap(sv))
+			ev_feed_signal(SIGCHLD);
 		break;
 	}
 }

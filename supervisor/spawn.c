@@ -807,16 +807,23 @@ pidfd_cb(struct ev_loop *loop, ev_io *io, int revents)
  * found by pid; anything else is an orphan adopted as PID 1 or as
  * subreaper, and just reaped.  Workers cloned without an exit signal are
  * not seen here.
+ *
+ * At most SPAWN_REAP_MAX per call: each reap may spawn a restart, and
+ * workers that crash faster than a round of restarts takes would keep
+ * this loop going for ever, with the control socket, output and signals
+ * (TERM included) never served.
  */
-void
+bool
 spawn_reap(struct supervisor *sv)
 {
 	struct worker *w;
 	siginfo_t si;
-	int status;
+	int status, n;
 	pid_t pid;
 
-	for (;;) {
+	for (n = 0; ; n++) {
+		if (n == SPAWN_REAP_MAX)
+			return true;
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
 			if (errno == EINTR)
@@ -833,6 +840,7 @@ spawn_reap(struct supervisor *sv)
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
 	}
+	return false;
 }
 
 /*
