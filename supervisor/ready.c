@@ -9,6 +9,11 @@
  * autobound by the kernel, so two supervisors never collide.  What keeps
  * strangers out is the per-datagram check of the sender's credentials
  * (SO_PASSCRED): the worker's pid or a process in its group.
+ *
+ * Anyone on the machine can send to it, so a stranger must not flood the
+ * event log or hold the loop: a rejected sender is logged once per
+ * REJECT_WINDOW with a count (ratelimit.h, a table of bounded size), and
+ * at most READY_PER_PASS datagrams are read per loop pass.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -23,15 +28,59 @@
 
 #include "daemon.h"
 #include "sdnotify.h"
+#include "ratelimit.h"
 
 #define READY_MSG_MAX 4096
 #define READY_FDS_MAX 16
+#define READY_PER_PASS 64	/* datagrams per callback: fairness */
+#define REJECT_WINDOW 10.0	/* seconds: one line per sender */
 
 struct ready_sock {
 	ev_io io;
+	ev_timer reject_timer;	/* ends a window of rejections */
+	struct ratelimit rejected;
 	struct supervisor *sv;
 	char env[80];		/* NOTIFY_SOCKET=@NAME */
 };
+
+static void
+report_rejected(void *ctx, long pid, unsigned long n)
+{
+	(void)ctx;
+	if (pid >= 0)
+		log_warnx("notify: %lu more datagrams from pid %ld dropped "
+		    "in %.0fs: not from a worker", n, pid, REJECT_WINDOW);
+	else
+		log_warnx("notify: %lu datagrams from other senders dropped "
+		    "in %.0fs: not from a worker", n, REJECT_WINDOW);
+}
+
+static void
+reject_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ready_sock *r = container_of(t, struct ready_sock,
+	    reject_timer);
+
+	(void)loop;
+	(void)revents;
+	ratelimit_flush(&r->rejected, report_rejected, NULL);
+}
+
+/* A datagram not from a worker: logged once per sender and window. */
+static void
+reject(struct ready_sock *r, const struct ucred *cred)
+{
+	long pid = cred != NULL ? (long)cred->pid : -1;
+
+	if (!ratelimit_pending(&r->rejected)) {
+		/* The window starts with its first rejection. */
+		ev_timer_set(&r->reject_timer, REJECT_WINDOW, 0.0);
+		ev_timer_start(r->sv->loop, &r->reject_timer);
+	}
+	if (ratelimit_hit(&r->rejected, pid))
+		log_warnx("notify: datagram from pid %ld dropped: not from a "
+		    "worker", pid);
+}
 
 static void ready_cb(struct ev_loop *, ev_io *, int);
 
@@ -63,6 +112,7 @@ ready_open(struct supervisor *sv)
 	    (int)(len - offsetof(struct sockaddr_un, sun_path) - 1),
 	    addr.sun_path + 1);
 	ev_io_init(&r->io, ready_cb, fd, EV_READ);
+	ev_init(&r->reject_timer, reject_timer_cb);
 	ev_io_start(sv->loop, &r->io);
 	sv->ready = r;
 	return 0;
@@ -128,11 +178,12 @@ ready_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct worker *w;
 	ssize_t n;
 	size_t i, nfds;
-	int *fds;
+	int *fds, count;
 
 	(void)loop;
 	(void)revents;
-	for (;;) {
+	/* The rest, if any, on the next pass (the fd stays readable). */
+	for (count = 0; count < READY_PER_PASS; count++) {
 		memset(&mh, 0, sizeof(mh));
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
@@ -161,8 +212,7 @@ ready_cb(struct ev_loop *loop, ev_io *io, int revents)
 		}
 		buf[n] = '\0';
 		if (cred == NULL || (w = sender(r->sv, cred->pid)) == NULL) {
-			log_warnx("notify: datagram from pid %d dropped: not "
-			    "from a worker", cred != NULL ? (int)cred->pid : -1);
+			reject(r, cred);
 			continue;
 		}
 		sdnotify_parse(buf, (size_t)n, ready_item, w);
@@ -194,6 +244,8 @@ ready_close(struct supervisor *sv)
 	if (r == NULL)
 		return;
 	ev_io_stop(sv->loop, &r->io);
+	ev_timer_stop(sv->loop, &r->reject_timer);
+	ratelimit_flush(&r->rejected, report_rejected, NULL);
 	close(r->io.fd);
 	free(r);
 	sv->ready = NULL;

@@ -234,6 +234,32 @@ fi
 
 check "only the stranger was dropped" test "$(log_count 'dropped')" = 1
 
+# --- a stranger's flood: one line for it, then one count per 10s window
+NOTIFY_SOCKET=$ns "$PY" - > "$T/flood" <<'PY'
+import os, socket
+addr = "\0" + os.environ["NOTIFY_SOCKET"][1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+sent = 0
+for i in range(20000):
+    try:
+        s.sendto(b"READY=1", addr)
+        sent += 1
+    except BlockingIOError:
+        pass
+print(os.getpid(), sent, flush=True)
+PY
+read -r fpid fsent < "$T/flood"
+check "flood: logged once at first" \
+    wait_log 5 "notify: datagram from pid $fpid dropped: not from a worker"
+check "flood: then counted, in one line" \
+    wait_log 15 "notify: [0-9]+ more datagrams from pid $fpid dropped in 10s"
+n=$(sed -n "s/.*notify: \([0-9]*\) more datagrams from pid $fpid .*/\1/p" \
+    "$T/err" | awk '{ s += $1 } END { print s + 0 }')
+check "flood: every datagram counted ($((n + 1)) of $fsent)" \
+    test "$((n + 1))" = "$fsent"
+check "flood: two lines in all" test "$(log_count "pid $fpid dropped")" = 2
+check "flood: supervise still answers" ctl check late
+
 sv_signal TERM
 check "supervise exits" sv_wait_exit 15
 check "exit status 0" test "${SV_STATUS:-x}" = 0
