@@ -172,12 +172,15 @@ struct sink {
 
 int sink_init(struct supervisor *sv);		/* sv->out, with stdout */
 /*
- * The sink for the file at path, shared by every pipe that names it, or
- * supervise's stdout for NULL; NULL with why set if the file cannot be
- * opened.  Each sink_get() is undone by one sink_put().
+ * The sink for the file at path, shared by every pipe that names it with
+ * the same credentials, or supervise's stdout for NULL; NULL with why set
+ * if the file cannot be opened.  A worker with a user (wc->user) has its
+ * file opened, and reopened, as that user and group: never through a
+ * symbolic link, and only a regular file (supervise.ini(5), OUTPUT).
+ * Each sink_get() is undone by one sink_put().
  */
-struct sink *sink_get(struct supervisor *sv, const char *path, char *why,
-    size_t whylen);
+struct sink *sink_get(struct supervisor *sv, const char *path,
+    const struct worker_config *wc, char *why, size_t whylen);
 void sink_put(struct sink *s);
 /* Write what s takes now, then pause, resume or stop dropping. */
 void sink_flush(struct sink *s);

@@ -301,10 +301,11 @@ output_prepare(struct worker *w, int child_fd[2], char *why, size_t whylen)
 	for (i = 0; i < n; i++) {
 		switch (spec[i]->kind) {
 		case OUTPUT_PREFIX:
-			sink[i] = sink_get(w->sv, NULL, why, whylen);
+			sink[i] = sink_get(w->sv, NULL, NULL, why, whylen);
 			break;
 		case OUTPUT_FILE:
-			sink[i] = sink_get(w->sv, spec[i]->path, why, whylen);
+			sink[i] = sink_get(w->sv, spec[i]->path, w->cfg, why,
+			    whylen);
 			if (sink[i] == NULL)
 				goto fail;
 			break;

@@ -20,11 +20,26 @@
  * through /proc/self/fd/1, which gives a new open file description of our
  * own; a socket is written with send(MSG_DONTWAIT); a regular file never
  * blocks for long and is written directly.
+ *
+ * A worker must not make supervise (root) write where its own user could
+ * not: a file output of a worker with a user is opened with that user's
+ * and group's file-system credentials (setfsuid/setfsgid, and the group
+ * alone as supplementary group, all three per thread: the raw syscalls
+ * touch only the loop's thread, never a worker thread), never through a
+ * symbolic link (openat2 RESOLVE_NO_SYMLINKS, else O_NOFOLLOW and a check
+ * of the path's parents), and only if it is a regular file (fstat, after
+ * an open with O_NONBLOCK, so that a FIFO put in its place cannot block).
+ * When a write fails (ENOSPC), the lines are dropped and counted, and the
+ * count is reported once writes go through again.
  */
 
+#include <sys/fsuid.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/openat2.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +81,12 @@ struct sink_io {
 	bool own_fd;
 	enum sink_how how;
 	bool failed;			/* a write error was reported */
+	int fail_errno;			/* what failed */
+	unsigned long lost;		/* lines dropped since it failed */
 	unsigned refs;
+	bool as_user;			/* opened with uid and gid */
+	uid_t uid;
+	gid_t gid;
 
 	ev_io io;			/* writable, while the queue is not empty */
 	ev_timer timer;			/* stall, then drop reports */
@@ -116,14 +136,30 @@ sink_free(struct sink_io *s)
 	ev_io_stop(loop, &s->io);
 	ev_timer_stop(loop, &s->timer);
 	ev_prepare_stop(loop, &s->later);
-	if (s->own_fd)
+	if (s->own_fd && s->fd != -1)
 		close(s->fd);
 	linequeue_free(&s->pub.q);
 	free(s->pub.path);
 	free(s);
 }
 
-/* A write failed: report it once, and lose what is queued. */
+/* The lines in q, the last one counted even without its newline. */
+static unsigned long
+count_lines(const struct linequeue *q)
+{
+	const char *p = q->buf + q->start, *end = p + q->len;
+	unsigned long n = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	if (q->len > 0 && q->buf[q->start + q->len - 1] != '\n')
+		n++;
+	return n;
+}
+
+/* A write failed: report it once, and drop (and count) what is queued. */
 static void
 sink_error(struct sink_io *s, int err)
 {
@@ -134,13 +170,16 @@ sink_error(struct sink_io *s, int err)
 			    "until it is reopened" : "from now on");
 		s->pub.broken = true;
 	} else if (!s->failed) {
-		log_warnx("%s: write: %s: worker output is lost", s->pub.label,
-		    strerror(err));
+		log_warnx("%s: write: %s: worker output is dropped until it "
+		    "can be written again", s->pub.label, strerror(err));
 		s->failed = true;
+		s->fail_errno = err;
 	}
 	/* Finish a line partly written, unless nothing takes it anyway. */
 	if (s->pub.broken)
 		s->pub.q.mid_line = false;
+	if (s->failed)
+		s->lost += count_lines(&s->pub.q);
 	linequeue_discard(&s->pub.q);
 }
 
@@ -148,7 +187,12 @@ static void
 sink_consumed(struct sink_io *s, size_t n)
 {
 	linequeue_consume(&s->pub.q, n);
+	if (s->failed)
+		log_warnx("%s: writing again: %lu lines of worker output were "
+		    "dropped (%s)", s->pub.label, s->lost,
+		    strerror(s->fail_errno));
 	s->failed = false;
+	s->lost = 0;
 	if (s->pub.state == SINK_PAUSED)
 		ev_timer_again(s->ss->sv->loop, &s->timer);
 }
@@ -324,40 +368,140 @@ sink_put(struct sink *p)
 	sink_free(s);
 }
 
+/*
+ * The path's directories hold no symbolic link (where openat2 cannot say
+ * so itself): O_NOFOLLOW covers only the last component.
+ */
 static int
-open_file(const char *path)
+no_symlink_dirs(const char *path)
 {
-	/* O_NONBLOCK: a FIFO must not block open(2) or the loop. */
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK, 0644);
+	char buf[PATH_MAX], *p;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (lstat(buf, &st) == -1)
+			return -1;
+		if (S_ISLNK(st.st_mode)) {
+			errno = ELOOP;
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Open path for appending: no symbolic link anywhere, no blocking. */
+static int
+open_nofollow(const char *path)
+{
+	struct open_how how = {
+		.flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK | O_NOFOLLOW,
+		.mode = 0644,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd != -1 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+	/* Before Linux 5.6 (or a seccomp filter that refuses openat2). */
+	if (no_symlink_dirs(path) == -1)
+		return -1;
+	return open(path, (int)how.flags, 0644);
+}
+
+/*
+ * Open s's file as s's user, if it has one (see the top of this file),
+ * and check that it is a regular file.  -1 with the reason in why.
+ */
+static int
+open_file(const struct sink_io *s, char *why, size_t whylen)
+{
+	const char *path = s->pub.path;
+	struct stat st;
+	gid_t groups[NGROUPS_MAX > 65536 ? 65536 : NGROUPS_MAX];
+	int fd, err, ngroups = 0;
+
+	if (s->as_user) {
+		if ((ngroups = getgroups((int)(sizeof(groups) /
+		    sizeof(groups[0])), groups)) == -1 ||
+		    syscall(SYS_setgroups, 1, &s->gid) == -1) {
+			snprintf(why, whylen, "dropping the groups: %s",
+			    strerror(errno));
+			return -1;
+		}
+		setfsgid(s->gid);
+		setfsuid(s->uid);
+	}
+	fd = open_nofollow(path);
+	err = errno;
+	if (s->as_user) {
+		setfsuid(geteuid());
+		setfsgid(getegid());
+		/* Our own groups back, or nothing else is safe. */
+		if (syscall(SYS_setgroups, ngroups, groups) == -1)
+			abort();
+	}
+	if (fd == -1) {
+		snprintf(why, whylen, "%s%s", strerror(err),
+		    err == ELOOP ? " (a symbolic link is not followed)" :
+		    err == ENXIO ? " (not a regular file)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 struct sink *
-sink_get(struct supervisor *sv, const char *path, char *why, size_t whylen)
+sink_get(struct supervisor *sv, const char *path,
+    const struct worker_config *wc, char *why, size_t whylen)
 {
 	struct sinks *ss = sv->out;
 	struct sink_io *s;
+	bool as_user = wc != NULL && wc->user != NULL;
+	char reason[128];
 	int fd;
 
 	if (path == NULL) {
 		ss->out->refs++;
 		return &ss->out->pub;
 	}
+	/* Shared only under the same credentials, or one user's open
+	 * would let another write. */
 	LIST_FOREACH(s, &ss->files, entry) {
-		if (strcmp(s->pub.path, path) == 0) {
+		if (strcmp(s->pub.path, path) == 0 && s->as_user == as_user &&
+		    (!as_user || (s->uid == wc->uid && s->gid == wc->gid))) {
 			s->refs++;
 			return &s->pub;
 		}
 	}
-	if ((fd = open_file(path)) == -1) {
-		snprintf(why, whylen, "file:%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if ((s = sink_new(ss, fd, path)) == NULL) {
-		close(fd);
+	if ((s = sink_new(ss, -1, path)) == NULL) {
 		snprintf(why, whylen, "file:%s: %s", path, strerror(ENOMEM));
 		return NULL;
 	}
+	s->as_user = as_user;
+	if (as_user) {
+		s->uid = wc->uid;
+		s->gid = wc->gid;
+	}
+	if ((fd = open_file(s, reason, sizeof(reason))) == -1) {
+		snprintf(why, whylen, "file:%s: %s", path, reason);
+		sink_free(s);
+		return NULL;
+	}
+	s->fd = fd;
+	ev_io_set(&s->io, fd, EV_WRITE);
 	s->refs = 1;
 	LIST_INSERT_HEAD(&ss->files, s, entry);
 	return &s->pub;
@@ -420,6 +564,7 @@ sink_reopen(struct supervisor *sv)
 {
 	struct sinks *ss = sv->out;
 	struct sink_io *s;
+	char why[128];
 	int fd;
 
 	if (ss == NULL)
@@ -429,10 +574,9 @@ sink_reopen(struct supervisor *sv)
 		while (s->pub.q.len > 0 &&
 		    sink_write_once(s, s->pub.q.len) > 0)
 			;
-		if ((fd = open_file(s->pub.path)) == -1) {
+		if ((fd = open_file(s, why, sizeof(why))) == -1) {
 			log_warnx("file:%s: reopening: %s; still writing to "
-			    "the file opened before", s->pub.path,
-			    strerror(errno));
+			    "the file opened before", s->pub.path, why);
 			continue;
 		}
 		ev_io_stop(sv->loop, &s->io);
