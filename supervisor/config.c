@@ -561,6 +561,7 @@ config_load(const char *path, int mode_override, struct config *cfg,
 	cfg->restart_window_ms = 60000;
 	cfg->shutdown_timeout_ms = 30000;
 	cfg->log_format = LOG_TEXT;
+	cfg->hook_timeout_ms = 30000;
 	if ((cfg->path = strdup(path)) == NULL)
 		oom(&ld);
 	else
@@ -604,5 +605,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->socket);
 	free(cfg->metrics_listen);
+	free_argv(cfg->on_exit);
+	free_argv(cfg->on_fatal);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -100,6 +100,8 @@ struct worker_config {
 
 	struct limit_spec limits[LIMIT_COUNT];
 	size_t log_buffer;		/* bytes of output kept; 0: none */
+	char **on_exit, **on_fatal;	/* hooks, or NULL: [supervisor]'s */
+	int64_t hook_timeout_ms;	/* -1: [supervisor]'s */
 
 	/* Canonical text of the section: equal text means unchanged on reload. */
 	char *fingerprint;
@@ -117,6 +119,8 @@ struct config {
 	char *metrics_listen;		/* HOST:PORT as given, or NULL: off */
 	struct sockaddr_storage metrics_addr;	/* metrics_listen, parsed */
 	socklen_t metrics_addrlen;
+	char **on_exit, **on_fatal;	/* hooks of every worker, or NULL */
+	int64_t hook_timeout_ms;
 
 	struct worker_config *workers;	/* in start order */
 	size_t nworkers;

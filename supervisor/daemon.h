@@ -33,6 +33,7 @@ struct plugin_table;	/* plugin.c: the loaded shared objects */
 struct thread_host;	/* thread.c: the threads' wake-up */
 struct spawn_state;	/* spawn.c: how workers are reaped, their pids */
 struct listener;	/* metrics_http.c: the metrics listener */
+struct hook_table;	/* hook.c: the hooks that run */
 
 /*
  * The daemon: one, made in main() and carried to every loop callback as
@@ -76,6 +77,7 @@ struct supervisor {
 	struct thread_host *threads;	/* thread.c: the threads' wake-up */
 	struct spawn_state *spawn;	/* spawn.c: reaping, pid -> worker */
 	struct listener *metrics;	/* metrics_http.c, or NULL */
+	struct hook_table *hooks;	/* hook.c, or NULL */
 };
 
 /* ------------------------------------------------------------------ env.c */
@@ -109,6 +111,9 @@ void spawn_signal(struct worker *w, int sig);	/* to the process group */
 #define SPAWN_REAP_MAX 64
 bool spawn_reap(struct supervisor *sv);
 void spawn_free(struct worker *w);
+/* Find cmd in pathvar's directories as execvp would: 0, or an errno. */
+int spawn_resolve(const char *cmd, const char *pathvar, char *out,
+    size_t len);
 /* Say so in the event log when the fd limit is too low for cfg. */
 void spawn_check_nofile(const struct config *cfg);
 /* The worker whose process has this pid (unreaped), or NULL. */
@@ -206,6 +211,16 @@ void record_log(struct worker *w, size_t n, struct pbuf *b);
 void record_why(struct worker *w, struct pbuf *b);
 /* Every metric, in the exposition format (metrics.h). */
 void record_metrics(struct supervisor *sv, struct pbuf *b);
+
+/* ----------------------------------------------------------------- hook.c */
+/* The worker's process ended (wstatus), after record_exit(). */
+void hook_exited(struct worker *w, int wstatus);
+/* From host.c's change fan-out: on_fatal when w has become FATAL. */
+void hook_changed(struct worker *w);
+/* From spawn_reap(), for a child that is no worker: true if a hook. */
+bool hook_reaped(struct supervisor *sv, pid_t pid, int wstatus);
+void hook_free(struct worker *w);
+void hook_close(struct supervisor *sv);		/* at exit: kill them */
 
 /* --------------------------------------------------------- metrics_http.c */
 /* [supervisor] metrics_listen: GET /metrics from the loop.  0 or -1. */

@@ -45,6 +45,7 @@ struct spawn_info;	/* spawn.c */
 struct plugin_thread;	/* thread.c */
 struct worker_timer;	/* main.c */
 struct record;		/* record.c */
+struct hook_slot;	/* hook.c */
 
 struct worker {
 	struct supervisor *sv;
@@ -81,6 +82,7 @@ struct worker {
 	struct output *output;		/* output.c: capture state, or NULL */
 	struct plugin_thread *thread;	/* thread.c: while a thread runs */
 	struct record *record;		/* record.c: counters, lines, exits */
+	struct hook_slot *hooks;	/* hook.c: its running hook */
 	char status_text[128];		/* STATUS= from sd_notify */
 };
 

@@ -114,6 +114,7 @@ changed(struct worker *w)
 	struct supervisor *sv = w->sv;
 
 	control_worker_changed(w);
+	hook_changed(w);
 	notify_changed(sv);
 	if (sv->host_state != NULL)
 		ev_idle_start(sv->loop, &sv->host_state->settle);
@@ -177,6 +178,7 @@ host_discard(struct worker *w)
 {
 	output_free(w);
 	record_free(w);
+	hook_free(w);
 	spawn_free(w);
 	arm(w, false, -1);
 	arm(w, true, -1);

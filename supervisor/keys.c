@@ -241,7 +241,8 @@ p_command(struct sect *s, const struct key *k, const char *v)
 
 	if ((n = split_argv(v, argv, &why)) == -1)
 		argv_error(s, why);
-	else if (strcmp(k->name, "command") == 0 &&
+	else if ((strcmp(k->name, "command") == 0 ||
+	    strncmp(k->name, "on_", 3) == 0) &&
 	    (n == 0 || (*argv)[0][0] == '\0')) {
 		bad(s, "empty command");
 		n = 0;
@@ -501,6 +502,10 @@ static const struct key supervisor_keys[] = {
 	{ "shutdown_timeout", p_duration, C(shutdown_timeout_ms), 0, 0, NULL },
 	{ "log_format", p_choice, C(log_format), 0, 0, log_words },
 	{ "metrics_listen", p_listen, 0, 0, 0, NULL },
+	{ "on_exit", p_command, C(on_exit), K_ARGV, 0, NULL },
+	{ "on_fatal", p_command, C(on_fatal), K_ARGV, 0, NULL },
+	{ "hook_timeout", p_duration, C(hook_timeout_ms), K_POSITIVE, 0,
+	    NULL },
 	{ NULL, NULL, 0, 0, 0, NULL }
 };
 
@@ -541,6 +546,10 @@ static const struct key worker_keys[] = {
 	{ "limit_as", p_limit, 0, K_PROCESS, LIMIT_AS, NULL },
 	{ "limit_cpu", p_limit, 0, K_PROCESS, LIMIT_CPU, NULL },
 	{ "log_buffer", p_logbuf, W(log_buffer), 0, 0, NULL },
+	{ "on_exit", p_command, W(on_exit), K_ARGV, 0, NULL },
+	{ "on_fatal", p_command, W(on_fatal), K_ARGV, 0, NULL },
+	{ "hook_timeout", p_duration, W(hook_timeout_ms), K_POSITIVE, 0,
+	    NULL },
 	{ NULL, NULL, 0, 0, 0, NULL }
 };
 #define NKEYS (sizeof(worker_keys) / sizeof(worker_keys[0]))
@@ -623,6 +632,7 @@ config_worker_defaults(struct worker_config *wc)
 	wc->ready = READY_NONE;
 	wc->start_timeout_ms = 30000;
 	wc->log_buffer = 64 * 1024;
+	wc->hook_timeout_ms = -1;
 }
 
 void
@@ -684,6 +694,8 @@ keys_worker_free(struct worker_config *wc)
 	free(wc->out.path);
 	free(wc->err.path);
 	free_argv(wc->after);
+	free_argv(wc->on_exit);
+	free_argv(wc->on_fatal);
 	free(wc->fingerprint);
 	memset(wc, 0, sizeof(*wc));
 }

@@ -410,6 +410,7 @@ main(int argc, char *argv[])
 		ev_run(sv->loop, 0);
 
 	metrics_http_close(sv);
+	hook_close(sv);
 	control_close(sv);
 	thread_close(sv);
 	ready_close(sv);

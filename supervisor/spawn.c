@@ -230,8 +230,8 @@ spawn_init(struct supervisor *sv)
 }
 
 /* Find argv[0] in PATH, as execvp would, but in the parent. */
-static int
-resolve_command(const char *cmd, const char *pathvar, char *out, size_t len)
+int
+spawn_resolve(const char *cmd, const char *pathvar, char *out, size_t len)
 {
 	const char *p, *end;
 	size_t n;
@@ -653,7 +653,7 @@ spawn_process(struct worker *w, char *why, size_t whylen)
 			goto out;
 		}
 	} else
-		a.report.err = resolve_command(wc->argv[0],
+		a.report.err = spawn_resolve(wc->argv[0],
 		    env_lookup(env, "PATH"), path, sizeof(path));
 	a.path = path;
 	free(x->path);
@@ -771,6 +771,7 @@ reap_worker(struct worker *w)
 		err = x->report.err;
 	output_drain(w);
 	record_exit(w, status, err);
+	hook_exited(w, status);
 	worker_exited(w, status, err,
 	    err != 0 ? stage_what(x, w->cfg, what, sizeof(what)) : NULL);
 	record_decision(w);
@@ -839,6 +840,8 @@ spawn_reap(struct supervisor *sv)
 		}
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
+		/* A hook (hook.c), now reaped; or an orphan, and nothing more. */
+		(void)hook_reaped(sv, pid, status);
 	}
 	return false;
 }

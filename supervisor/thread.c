@@ -193,6 +193,7 @@ thread_done(struct worker *w, struct plugin_thread *t)
 	thread_release(t);
 	output_drain(w);
 	record_exit(w, W_EXITCODE(status, 0), 0);
+	hook_exited(w, W_EXITCODE(status, 0));
 	worker_exited(w, W_EXITCODE(status, 0), 0, NULL);
 	record_decision(w);
 }
