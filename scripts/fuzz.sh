@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-targets=${FUZZ_TARGETS:-config proto sdnotify linebuf}
+targets=${FUZZ_TARGETS:-config proto sdnotify linebuf http}
 jobs=${FUZZ_JOBS:-1}
 top=$PWD
 CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
