@@ -285,7 +285,7 @@ hook_start(struct worker *w, enum hook_event ev, int wstatus,
 		goto fail;
 	}
 	if (t->out == NULL &&
-	    (t->out = sink_get(sv, NULL, why, sizeof(why))) == NULL)
+	    (t->out = sink_get(sv, NULL, NULL, why, sizeof(why))) == NULL)
 		goto fail;
 	if ((h = calloc(1, sizeof(*h))) == NULL ||
 	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
