@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "worker.h"
+#include <supervise/worker.h>
 
 SUPERVISE_WORKER_DECLARE;
 

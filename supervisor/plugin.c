@@ -25,8 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <supervise/worker.h>
+
 #include "daemon.h"
-#include "worker.h"
 
 struct plugin_so {
 	char *path;

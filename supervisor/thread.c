@@ -35,8 +35,9 @@
 
 #include <ev.h>
 
+#include <supervise/worker.h>
+
 #include "daemon.h"
-#include "worker.h"
 
 #define POST_READY	0x1u
 #define POST_HEARTBEAT	0x2u

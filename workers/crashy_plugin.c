@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "faults.h"
-#include "worker.h"
+#include <supervise/worker.h>
 
 SUPERVISE_WORKER_DECLARE;
 

@@ -16,7 +16,7 @@
 #ifndef SEED_H
 #define SEED_H
 
-#include "worker.h"
+#include <supervise/worker.h>
 
 /* CLOCK_MONOTONIC, the same clock in every process of the machine. */
 long long seed_now_ns(void);

@@ -2,7 +2,7 @@
  * A plugin supervise must refuse: built as bad_abi.so with an ABI version
  * no supervise speaks, and as no_main.so without supervise_worker_main.
  */
-#include "worker.h"
+#include <supervise/worker.h>
 
 SV_WORKER_EXPORT extern const unsigned supervise_worker_abi;
 #ifdef NO_MAIN

@@ -20,9 +20,10 @@
  *		return 0;
  *	}
  *
- * and is built with
+ * and is built against the installed header (supervise-worker(3)) with
  *
- *	cc -shared -fPIC -fvisibility=hidden -o hello.so hello.c
+ *	cc -shared -fPIC -fvisibility=hidden \
+ *	    $(pkg-config --cflags supervise-worker) -o hello.so hello.c
  *
  * SUPERVISE_WORKER_DECLARE defines `supervise_worker_abi`, the ABI version
  * the plugin was built for; supervise refuses (as a config error) a plugin
