@@ -161,6 +161,7 @@ do_select(struct command_client *c, struct proto_request *req)
 	size_t i, n, bad = 0;
 	int64_t now = sv->host->now_ms();
 	int sig = 0;
+	char why[128];
 
 	if (req->cmd == CMD_SIGNAL && parse_signal(req->sig, &sig) == -1) {
 		proto_put_error(c->out, PERR_USAGE, "unknown signal: %s",
@@ -182,9 +183,10 @@ do_select(struct command_client *c, struct proto_request *req)
 			proto_put_msg(c->out, "%s: %s", w->name,
 			    worker_state_name(w->state));
 		} else if (req->cmd == CMD_SIGNAL && w->thread != NULL) {
-			bad++;
-			proto_put_msg(c->out, "%s: a thread cannot be signalled",
-			    w->name);
+			if (thread_kill(w, sig, why, sizeof(why)) == -1) {
+				bad++;
+				proto_put_msg(c->out, "%s: %s", w->name, why);
+			}
 		} else if (req->cmd == CMD_SIGNAL && w->pid <= 1) {
 			/* The worker's pid only: never a group, never <= 1. */
 			bad++;

@@ -297,12 +297,40 @@ void plugin_unload(struct supervisor *sv);
  */
 _Noreturn void plugin_child(struct worker *w, plugin_main_fn *fn);
 
+/* ---------------------------------------------------------------- fault.c */
+/* The node of a worker thread in the list the fault handler reads. */
+struct fault_node {
+	struct fault_node *_Atomic next;
+	struct fault_node *prev;	/* the loop thread's alone */
+	const char *name;		/* constant while the thread runs */
+	uintptr_t guard_lo, guard_hi;	/* its stack's guard area */
+	void *altstack;			/* its sigaltstack */
+};
+/*
+ * In thread mode, before the first thread starts: catch SEGV, BUS, FPE,
+ * ILL and ABRT on every thread's sigaltstack, to log the line of
+ * fault_format() (log.h) before the signal ends supervise.
+ */
+int fault_init(struct supervisor *sv);
+void fault_close(struct supervisor *sv);
+/* The loop thread, before the worker thread starts and after its join. */
+int fault_node_init(struct fault_node *n, const char *name);
+void fault_node_add(struct fault_node *n);
+/* Unlinked; false if a handler may still read it: then leak, never free. */
+bool fault_node_remove(struct fault_node *n);
+void fault_node_free(struct fault_node *n);
+/* In the worker thread: first thing, and last before it returns. */
+void fault_thread_enter(struct fault_node *n);
+void fault_thread_leave(struct fault_node *n);
+
 /* --------------------------------------------------------------- thread.c */
 int thread_init(struct supervisor *sv);
 /* The thread host's spawn of a plugin: 1 with the thread started, or -1. */
 int thread_spawn(struct worker *w, char *why, size_t whylen);
 /* Its signal to a thread: asks it to stop; KILL cannot, so exits 70. */
 void thread_signal(struct worker *w, int sig);
+/* supervisectl signal: 0, or -1 with why (KILL, STOP, faults refused). */
+int thread_kill(struct worker *w, int sig, char *why, size_t whylen);
 void thread_close(struct supervisor *sv);
 
 /* ---------------------------------------------------------------- ready.c */

@@ -108,18 +108,20 @@ format_duration(char *buf, size_t len, int64_t ms)
 		snprintf(buf, len, "%lldh", (long long)(ms / 3600000));
 }
 
+enum sv_log_format
+log_get_format(void)
+{
+	return log_format;
+}
+
+/* The same formatter as a thread fault's line (faultline.c). */
 static void
 timestamp(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-	    tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-	    tm.tm_sec % 100, (int)(ts.tv_nsec / 1000000) % 1000);
+	log_format_timestamp(buf, len, &ts);
 }
 
 static void

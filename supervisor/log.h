@@ -5,9 +5,11 @@
 #ifndef SUPERVISE_LOG_H
 #define SUPERVISE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "config.h"
 
@@ -36,5 +38,31 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "200ms", "2s", "1m30s": how durations appear in the event log. */
 void format_duration(char *buf, size_t len, int64_t ms);
+enum sv_log_format log_get_format(void);
+/*
+ * ts as the event log writes it, 2026-01-31T12:00:00.000Z, NUL-terminated;
+ * returns its length.  Async-signal-safe (faultline.c).
+ */
+size_t log_format_timestamp(char *buf, size_t cap, const struct timespec *ts);
+
+/* faultline.c: what the event-log line of a thread-mode fault says. */
+struct fault_report {
+	struct timespec now;
+	bool json;			/* log_format = json */
+	int sig;			/* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT */
+	bool stack_overflow;		/* SIGSEGV at the thread's stack guard */
+	const char *worker;		/* the faulting worker, or NULL */
+	bool own_thread;		/* worker NULL: in supervise's thread */
+	const char *const *victims;	/* the other workers' names */
+	size_t nlisted;			/* entries in victims */
+	size_t nvictims;		/* how many others run, listed or not */
+};
+/*
+ * The line, newline-terminated, into buf (at least 192 bytes); returns its
+ * length.  Names that do not fit are counted, not listed.  Uses no stdio,
+ * lock or allocation: a signal handler may call it.
+ */
+size_t fault_format(char *buf, size_t cap, const struct fault_report *r);
+const char *fault_signal_name(int sig);	/* "SEGV" ... */
 
 #endif

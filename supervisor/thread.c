@@ -13,9 +13,11 @@
  * pipe for prefix, read by the loop like a process's output).
  *
  * Worker threads start with every signal blocked, so that TERM, HUP and
- * CHLD reach the loop thread.  A fault (SIGSEGV, abort) is not caught: it
- * ends supervise and every worker with it, as it must.  Nor can a thread
- * be killed: one that does not return within stop_timeout makes
+ * CHLD reach the loop thread, except the fault signals: a fault (SIGSEGV,
+ * abort) ends supervise and every worker with it, as it must, after
+ * fault.c has logged who did it and who goes down with it.  Each thread
+ * is in fault.c's list from before it starts until it is joined.  Nor can
+ * a thread be killed: one that does not return within stop_timeout makes
  * supervise exit with 70.
  */
 #include <sys/eventfd.h>
@@ -60,10 +62,12 @@ struct plugin_thread {
 	char name[WORKER_NAME_LEN];	/* reload may rename the worker */
 	int log_fd;			/* the worker's stderr */
 	atomic_bool stop;
+	bool kicked;			/* with mu: a signal was sent, end a sleep */
 	atomic_uint posted;		/* POST_* not yet seen by the loop */
 	int status;			/* main's return, with POST_DONE */
 	pthread_mutex_t mu;		/* with cv: sleep, woken by a stop */
 	pthread_cond_t cv;
+	struct fault_node node;		/* fault.c: name, altstack */
 };
 
 static struct plugin_thread *
@@ -111,10 +115,14 @@ t_sleep(struct sv_worker *sw, unsigned ms)
 		end.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&t->mu);
-	while (!atomic_load(&t->stop) && r != ETIMEDOUT)
+	while (!atomic_load(&t->stop) && !t->kicked && r != ETIMEDOUT)
 		r = pthread_cond_timedwait(&t->cv, &t->mu, &end);
+	if (t->kicked) {
+		t->kicked = false;
+		r = -1;
+	}
 	pthread_mutex_unlock(&t->mu);
-	return atomic_load(&t->stop) ? -1 : 0;
+	return atomic_load(&t->stop) || r == -1 ? -1 : 0;
 }
 
 static void
@@ -163,7 +171,9 @@ thread_main(void *arg)
 {
 	struct plugin_thread *t = arg;
 
+	fault_thread_enter(&t->node);
 	t->status = t->main(&t->sw, t->argc, t->argv);
+	fault_thread_leave(&t->node);
 	/* Closed before the loop hears of it: its reader sees EOF. */
 	if (t->log_fd > STDERR_FILENO)
 		close(t->log_fd);
@@ -179,6 +189,7 @@ thread_release(struct plugin_thread *t)
 		close(t->log_fd);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
+	fault_node_free(&t->node);
 	free_argv(t->argv);
 	free(t);
 }
@@ -191,7 +202,9 @@ thread_done(struct worker *w, struct plugin_thread *t)
 
 	pthread_join(t->tid, NULL);
 	w->thread = NULL;
-	thread_release(t);
+	/* A fault being reported may still read it: the process is ending. */
+	if (fault_node_remove(&t->node))
+		thread_release(t);
 	output_drain(w);
 	record_exit(w, W_EXITCODE(status, 0), 0);
 	hook_exited(w, W_EXITCODE(status, 0));
@@ -240,6 +253,11 @@ thread_init(struct supervisor *sv)
 		free(h);
 		return -1;
 	}
+	if (fault_init(sv) == -1) {
+		close(h->efd);
+		free(h);
+		return -1;
+	}
 	h->sv = sv;
 	ev_io_init(&h->io, wake_cb, h->efd, EV_READ);
 	ev_io_start(sv->loop, &h->io);
@@ -255,6 +273,7 @@ thread_close(struct supervisor *sv)
 	if (h == NULL)
 		return;
 	ev_io_stop(sv->loop, &h->io);
+	fault_close(sv);
 	close(h->efd);
 	free(h);
 	sv->threads = NULL;
@@ -305,6 +324,12 @@ thread_new(struct worker *w, char *why, size_t whylen)
 	snprintf(t->name, sizeof(t->name), "%s", w->name);
 	atomic_init(&t->stop, false);
 	atomic_init(&t->posted, 0);
+	if (fault_node_init(&t->node, t->name) == -1) {
+		fault_node_free(&t->node);
+		free_argv(t->argv);
+		free(t);
+		goto fail;
+	}
 	pthread_mutex_init(&t->mu, NULL);
 	/* t_sleep's deadline is on the monotonic clock. */
 	pthread_condattr_init(&ca);
@@ -348,18 +373,56 @@ thread_spawn(struct worker *w, char *why, size_t whylen)
 	}
 	/* The thread inherits this mask: signals are the loop's. */
 	sigfillset(&all);
+	fault_node_add(&t->node);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&t->tid, NULL, thread_main, t);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err != 0) {
 		snprintf(why, whylen, "pthread_create: %s", strerror(err));
 		output_abort(w, child_fd);
-		thread_release(t);
+		if (fault_node_remove(&t->node))
+			thread_release(t);
 		return -1;
 	}
 	w->thread = t;
 	output_started(w, child_fd);
 	return 1;
+}
+
+/*
+ * `supervisectl signal` to a thread: pthread_kill(3).  The thread blocks
+ * every signal but the faults, so the signal stays pending for it until
+ * the plugin takes it (sigtimedwait(2)); its sleep ends now.  Refused:
+ * what would stop or kill all of supervise (KILL, STOP), and the fault
+ * signals, which would end it as a fault of that worker's.
+ */
+int
+thread_kill(struct worker *w, int sig, char *why, size_t whylen)
+{
+	struct plugin_thread *t = w->thread;
+	const char *name = signal_name(sig);
+	int err;
+
+	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV ||
+	    sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT) {
+		snprintf(why, whylen, "%s would end supervise, not a thread",
+		    name != NULL ? name : "that signal");
+		return -1;
+	}
+	if (atomic_load(&t->posted) & POST_DONE) {
+		snprintf(why, whylen, "its thread has returned");
+		return -1;
+	}
+	/* Not joined yet: the id is still this thread's. */
+	if ((err = pthread_kill(t->tid, sig)) != 0) {
+		snprintf(why, whylen, "pthread_kill: %s", strerror(err));
+		return -1;
+	}
+	pthread_mutex_lock(&t->mu);
+	t->kicked = true;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	return 0;
 }
 
 /*

@@ -10,8 +10,9 @@
  * once.  The fault comes after --after (default 0: at once), or earlier on
  * SIGUSR1; `--fault none` (the default) never faults and runs until
  * stopped.  TERM or INT makes crashy exit 0, before the fault and after a
- * lasting one alike, except with ignore-term.  The faults are in faults.c;
- * this file supplies the waits, sd_notify and the output.
+ * lasting one alike, except with ignore-term and hang (crashy(1)).  The
+ * faults are in faults.c; this file supplies the waits, sd_notify and the
+ * output.
  *
  * No polling: SIGUSR1 stays blocked and is waited for with sigtimedwait(2),
  * whose timeout is the next heartbeat or the fault, whichever is first.

@@ -26,6 +26,7 @@ static const struct {
 	{ "stack-overflow", FAULT_STACK_OVERFLOW, ARG_NONE },
 	{ "exit", FAULT_EXIT, ARG_STATUS },
 	{ "hang", FAULT_HANG, ARG_NONE },
+	{ "stall", FAULT_STALL, ARG_NONE },
 	{ "spin", FAULT_SPIN, ARG_NONE },
 	{ "leak", FAULT_LEAK, ARG_RATE },
 	{ "fd-leak", FAULT_FD_LEAK, ARG_NONE },

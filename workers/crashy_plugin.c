@@ -5,8 +5,11 @@
  *
  * In process mode it behaves as the executable does: SIGUSR1 injects the
  * fault, --output and flood lines go to stdout, ignore-term ignores TERM
- * and INT.  In thread mode it shares supervise's process: no signal is
- * touched (SIGUSR1 is supervise's), every line goes through
+ * and INT.  In thread mode it shares supervise's process: no disposition
+ * is touched (SIGUSR1 is supervise's); a SIGUSR1 that `supervisectl
+ * signal` sends to the worker's thread stays pending there (worker threads
+ * block every signal), ends sv_worker_sleep(), and is taken with
+ * sigtimedwait(2) to inject the fault.  Every line goes through
  * sv_worker_log(), ignore-term ignores the stop request, and fork-bomb and
  * orphan are refused (status 64), since their children would be copies of
  * supervise.  A fault such as segv ends supervise itself, as it should.
@@ -80,6 +83,20 @@ sleep_through_stop(int64_t ms)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
 }
 
+/* In thread mode: a SIGUSR1 pending for this thread, taken. */
+static bool
+thread_usr1(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pending, usr1;
+
+	if (sigpending(&pending) == -1 || sigismember(&pending, SIGUSR1) != 1)
+		return false;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	return sigtimedwait(&usr1, NULL, &zero) == SIGUSR1;
+}
+
 static enum crashy_wake
 plugin_wake(struct plugin_ctx *p)
 {
@@ -87,6 +104,8 @@ plugin_wake(struct plugin_ctx *p)
 		usr1_seen = 0;
 		return WAKE_TRIGGER;
 	}
+	if (!p->process && thread_usr1())
+		return WAKE_TRIGGER;
 	if (sv_worker_should_stop(p->w))
 		return WAKE_STOP;
 	return WAKE_TIMEOUT;

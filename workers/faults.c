@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,41 @@ fault_stack_overflow(void)
 	(void)result;
 }
 
+/*
+ * A real hang: wait for ever on a condition nobody signals, with every
+ * signal this thread may block blocked, never looking at the stop request
+ * again.  Alone in its process (h->process), it first gives the stop
+ * signals back their default action, which ends it, as KILL would;
+ * SIGABRT (the watchdog's) keeps its default too.  In a thread of
+ * supervise nothing ends it but supervise's own end.
+ */
+static void __attribute__((noreturn))
+fault_hang(const struct crashy_host *h)
+{
+	static const int stops[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+		SIGABRT };
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+	struct sigaction sa;
+	sigset_t block;
+	size_t i;
+
+	sigfillset(&block);
+	if (h->process) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+			(void)sigaction(stops[i], &sa, NULL);
+			sigdelset(&block, stops[i]);
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &block, NULL);
+	pthread_mutex_lock(&mu);
+	for (;;)
+		pthread_cond_wait(&never, &mu);
+}
+
 /* Allocate and touch leak_bytes every second, until stopped or refused. */
 static int
 fault_leak(struct run *r)
@@ -459,7 +495,9 @@ fault(struct run *r)
 	case FAULT_EXIT:
 		return r->o->exit_status;
 	case FAULT_HANG:
-		/* Nothing more: no heartbeat, no output; a stop ends it. */
+		fault_hang(h);
+	case FAULT_STALL:
+		/* No heartbeat, no output; a stop still ends it. */
 		while (h->wait(h->ctx, -1) != WAKE_STOP)
 			continue;
 		return 0;
@@ -515,8 +553,8 @@ crashy_run(const struct crashy_opts *o, const struct crashy_host *h)
 	    run_wait(&r, start + o->after_ms) == WAKE_STOP)
 		return 0;
 	/* Nothing but heartbeats from here on, and only for some faults. */
-	if (o->fault == FAULT_HANG || o->fault == FAULT_SPIN ||
-	    o->fault == FAULT_FLOOD)
+	if (o->fault == FAULT_HANG || o->fault == FAULT_STALL ||
+	    o->fault == FAULT_SPIN || o->fault == FAULT_FLOOD)
 		r.beating = false;
 	return fault(&r);
 }

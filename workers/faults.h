@@ -15,7 +15,7 @@
 #define CRASHY_USAGE "usage: crashy [--after DURATION] [--fault KIND] " \
 	"[--ready] [--heartbeat DURATION] [--output N]"
 #define CRASHY_KINDS "none segv abort fpe bus ill stack-overflow exit:N " \
-	"hang spin leak:SIZE/s fd-leak fork-bomb:N ignore-term orphan flood"
+	"hang stall spin leak:SIZE/s fd-leak fork-bomb:N ignore-term orphan flood"
 
 #define CRASHY_EXIT_USAGE 64	/* EX_USAGE */
 #define CRASHY_EXIT_OSERR 71	/* EX_OSERR: a fault could not be set up */
@@ -33,6 +33,7 @@ enum fault_kind {
 	FAULT_STACK_OVERFLOW,
 	FAULT_EXIT,
 	FAULT_HANG,
+	FAULT_STALL,
 	FAULT_SPIN,
 	FAULT_LEAK,
 	FAULT_FD_LEAK,

@@ -61,7 +61,12 @@
  *	`NAME | line`.  A stop is seen only through sv_worker_should_stop() and
  *	sv_worker_sleep(): a thread cannot be killed, so a worker that does not
  *	return within its stop_timeout makes supervise exit (status 70).  A
- *	fault (SIGSEGV, abort(3) ...) ends supervise and every worker with it.
+ *	fault (SIGSEGV, abort(3) ...) ends supervise and every worker with it,
+ *	after supervise has logged which worker faulted and which end with
+ *	it: leave the fault signals' handlers and mask alone.  Other signals
+ *	are blocked in the thread; `supervisectl signal` sends one to the
+ *	thread (pthread_kill), where it stays pending for sigtimedwait(2),
+ *	and ends sv_worker_sleep().
  *
  * sv_worker_mode() tells which of the two a plugin runs in.
  *
@@ -166,8 +171,9 @@ sv_worker_should_stop(struct sv_worker *w)
 
 /*
  * Wait ms milliseconds.  Returns 0 when they have passed, or -1 earlier:
- * at once when a stop was asked (before or during the wait), and in
- * process mode also when a signal caught by a handler interrupts the wait.
+ * at once when a stop was asked (before or during the wait); in process
+ * mode also when a signal caught by a handler interrupts the wait, and in
+ * thread mode when `supervisectl signal` sends the thread a signal.
  * In process mode the wait is made with every signal unblocked (as ppoll(2)
  * with an empty mask does), so a plugin may keep the signal it handles
  * blocked, check the flag its handler sets, then sleep, without missing a

@@ -104,9 +104,11 @@ check "thread: status shows no pid" \
     test "$(ctl status calm | awk '$1 == "calm" { print $3 }')" = "-"
 check "thread: status shows an uptime" \
     test "$(ctl status calm | awk '$1 == "calm" { print $4 }')" != "-"
-ctl signal USR1 calm > "$T/sig" 2>&1
-check "thread: signal is refused" test $? = 1
-check "thread: and says why" grep -q "calm: a thread cannot be signalled" "$T/sig"
+check "thread: USR1 is sent to the thread" ctl signal USR1 calm
+check "thread: calm takes it and keeps running" is_state calm RUNNING
+ctl signal STOP calm > "$T/sig" 2>&1
+check "thread: STOP is refused" test $? = 1
+check "thread: and says why" grep -q "calm: STOP would end supervise" "$T/sig"
 
 # ---- thread mode: TERM stops the threads, exit 0
 sv_signal TERM
