@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "procstat.h"
@@ -117,27 +118,72 @@ sig_text(int sig, char *buf, size_t len)
 	return buf;
 }
 
-static void
-put_worker(struct pbuf *b, const struct worker *w, int64_t now)
-{
-	struct proto_row r = { 0 };
-	struct procstat ps;
-	char sig[16];
+/*
+ * A status reply under way: its workers as the request selected them, a
+ * chunk of rows encoded per loop pass.  A worker freed meanwhile (reload
+ * removed it) is taken out of ws and left out of the reply.
+ */
+struct command_status {
+	struct worker **ws;
+	int64_t now;		/* uptimes as of the request */
+	char sig[16];		/* the row's signal name, if not a known one */
+	struct proto_rows rows;
+};
 
-	r.name = w->name;
-	r.state = worker_state_name(w->state);
-	r.pid = w->pid > 1 ? w->pid : 0;
-	if (worker_is_up(w) && now > w->spawned_ms)
-		r.uptime_ms = now - w->spawned_ms;
-	r.restarts = w->restarts;
+/*
+ * Rows are encoded STATUS_STEP at a time until STATUS_SLICE_NS have
+ * passed: a row costs a read of /proc, whose time varies with the machine
+ * more than the encoding does.
+ */
+#define STATUS_STEP	4
+#define STATUS_SLICE_NS	30000
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One loop pass's share of the rows: true once the reply is complete. */
+static bool
+status_slice(struct command_client *c, struct command_status *st)
+{
+	int64_t t0 = mono_ns();
+
+	do {
+		if (proto_put_rows(c->out, &st->rows, STATUS_STEP))
+			return true;
+	} while (mono_ns() - t0 < STATUS_SLICE_NS);
+	return false;
+}
+
+static bool
+fill_row(void *ctx, size_t i, struct proto_row *r)
+{
+	struct command_status *st = ctx;
+	const struct worker *w = st->ws[i];
+	struct procstat ps;
+
+	if (w == NULL)
+		return false;
+	r->name = w->name;
+	r->state = worker_state_name(w->state);
+	r->pid = w->pid > 1 ? w->pid : 0;
+	if (worker_is_up(w) && st->now > w->spawned_ms)
+		r->uptime_ms = st->now - w->spawned_ms;
+	r->restarts = w->restarts;
 	if (w->has_exited && WIFSIGNALED(w->last_status)) {
-		r.last = LAST_SIGNAL;
-		r.signal = sig_text(WTERMSIG(w->last_status), sig, sizeof(sig));
+		r->last = LAST_SIGNAL;
+		r->signal = sig_text(WTERMSIG(w->last_status), st->sig,
+		    sizeof(st->sig));
 	} else if (w->has_exited) {
-		r.last = LAST_CODE;
-		r.code = WEXITSTATUS(w->last_status);
+		r->last = LAST_CODE;
+		r->code = WEXITSTATUS(w->last_status);
 	}
-	r.text = w->status_text;
+	r->text = w->status_text;
 	/*
 	 * CPU and memory of the worker's own process (not of what it
 	 * forked), from one bounded read of /proc: a thread has none of its
@@ -145,21 +191,83 @@ put_worker(struct pbuf *b, const struct worker *w, int64_t now)
 	 */
 	if (w->thread == NULL && w->pid > 1 &&
 	    procstat_read(w->pid, &ps) == 0 && ps.ppid == (long)w->sv->pid) {
-		r.usage = true;
-		r.cpu_ms = ps.cpu_ms;
-		r.rss_bytes = ps.rss_bytes;
+		r->usage = true;
+		r->cpu_ms = ps.cpu_ms;
+		r->rss_bytes = ps.rss_bytes;
 	}
-	proto_put_row(b, &r);
+	return true;
+}
+
+void
+command_status_free(struct command_status *st)
+{
+	if (st == NULL)
+		return;
+	free(st->ws);
+	free(st);
+}
+
+/*
+ * status: the header and the first chunk of rows now, the rest from the
+ * kick timer, a chunk per loop pass (command_status_more), so that a
+ * worker's exit is reaped between chunks, not after the whole reply.
+ * ws becomes the reply's.
+ */
+static void
+do_status(struct command_client *c, struct worker **ws, size_t n)
+{
+	struct supervisor *sv = c->sv;
+	struct command_status *st;
+
+	proto_put_header(c->out, sv->cfg->mode == MODE_THREAD ?
+	    "thread" : "process", (long)sv->pid);
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		c->out->failed = true;
+		free(ws);
+		return;
+	}
+	st->ws = ws;
+	st->now = sv->host->now_ms();
+	st->rows.n = n;
+	st->rows.fill = fill_row;
+	st->rows.ctx = st;
+	if (status_slice(c, st)) {
+		command_status_free(st);
+		return;
+	}
+	c->status = st;
+	control_kick(sv);
+}
+
+bool
+command_status_more(struct command_client *c)
+{
+	if (c->status == NULL)
+		return false;
+	if (!status_slice(c, c->status))
+		return true;
+	command_status_free(c->status);
+	c->status = NULL;
+	return false;
+}
+
+void
+command_worker_freed(struct command_client *c, const struct worker *w)
+{
+	struct command_status *st = c->status;
+	size_t i;
+
+	for (i = 0; st != NULL && i < st->rows.n; i++)
+		if (st->ws[i] == w)
+			st->ws[i] = NULL;
 }
 
 /* status, check and signal: one pass over the selected workers. */
 static void
 do_select(struct command_client *c, struct proto_request *req)
 {
-	struct supervisor *sv = c->sv;
 	struct worker **ws, *w;
 	size_t i, n, bad = 0;
-	int64_t now = sv->host->now_ms();
 	int sig = 0;
 	char why[128];
 
@@ -170,14 +278,13 @@ do_select(struct command_client *c, struct proto_request *req)
 	}
 	if ((ws = resolve(c, req->names, req->nnames, false, &n)) == NULL)
 		return;
-	if (req->cmd == CMD_STATUS)
-		proto_put_header(c->out, sv->cfg->mode == MODE_THREAD ?
-		    "thread" : "process", (long)sv->pid);
+	if (req->cmd == CMD_STATUS) {
+		do_status(c, ws, n);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		w = ws[i];
-		if (req->cmd == CMD_STATUS)
-			put_worker(c->out, w, now);
-		else if (req->cmd == CMD_CHECK && worker_should_run(w) &&
+		if (req->cmd == CMD_CHECK && worker_should_run(w) &&
 		    w->state != STATE_RUNNING) {
 			bad++;
 			proto_put_msg(c->out, "%s: %s", w->name,

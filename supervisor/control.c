@@ -107,6 +107,7 @@ client_free(struct client *c)
 		ctl->nfollowers--;
 	free(c->cmd.follow);
 	command_wait_free(c->cmd.wait);
+	command_status_free(c->cmd.status);
 	pbuf_free(&c->out);
 	free(c);
 }
@@ -225,8 +226,8 @@ client_serve(struct client *c)
 	bool served = false, blocked;
 
 	do {
-		while (c->cmd.wait == NULL && !c->closing &&
-		    !c->cmd.shutdown_wait && !c->following &&
+		while (c->cmd.wait == NULL && c->cmd.status == NULL &&
+		    !c->closing && !c->cmd.shutdown_wait && !c->following &&
 		    unsent(c) < MAX_UNSENT) {
 			if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
 				len = (size_t)(nl - c->in);
@@ -256,7 +257,8 @@ client_serve(struct client *c)
 			c->inlen -= len;
 		}
 		if (c->eof && c->inlen == 0 && c->cmd.wait == NULL &&
-		    !c->cmd.shutdown_wait && !c->following)
+		    c->cmd.status == NULL && !c->cmd.shutdown_wait &&
+		    !c->following)
 			c->closing = true;
 		blocked = unsent(c) >= MAX_UNSENT;
 		if (!client_flush(c))
@@ -275,10 +277,14 @@ client_serve(struct client *c)
 	 * from the first byte of a half-sent request, and again from each
 	 * request served.  A dropped follower keeps the timer it was given.
 	 */
+	/* A status reply under way goes on once the client reads it. */
+	if (c->cmd.status != NULL && unsent(c) < MAX_UNSENT)
+		control_kick(c->ctl->sv);
 	if (c->dropped)
 		return;
-	if (c->cmd.wait == NULL && !c->cmd.shutdown_wait && !c->closing &&
-	    !c->following && !c->eof && unsent(c) == 0) {
+	if (c->cmd.wait == NULL && c->cmd.status == NULL &&
+	    !c->cmd.shutdown_wait && !c->closing && !c->following &&
+	    !c->eof && unsent(c) == 0) {
 		if (served)
 			ev_timer_stop(loop, &c->idle);
 		if (!ev_is_active(&c->idle)) {
@@ -437,8 +443,12 @@ kick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	TAILQ_FOREACH(c, &ctl->clients, entry)
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
 		command_kick(&c->cmd);
+		/* One chunk per pass, and none for a client not reading. */
+		if (c->cmd.status != NULL && unsent(c) < MAX_UNSENT)
+			(void)command_status_more(&c->cmd);
+	}
 	for (c = TAILQ_FIRST(&ctl->clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		client_serve(c);
@@ -499,6 +509,18 @@ control_worker_changed(struct worker *w)
 		return;
 	TAILQ_FOREACH(c, &ctl->clients, entry)
 		command_worker_changed(&c->cmd, w);
+}
+
+void
+control_worker_freed(struct worker *w)
+{
+	struct control *ctl = w->sv->control;
+	struct client *c;
+
+	if (ctl == NULL)
+		return;
+	TAILQ_FOREACH(c, &ctl->clients, entry)
+		command_worker_freed(&c->cmd, w);
 }
 
 static int
@@ -621,8 +643,11 @@ control_close(struct supervisor *sv)
 	 * fails, as supervise is shutting down), then give every client
 	 * what is queued for it, once and without blocking.
 	 */
-	TAILQ_FOREACH(c, &ctl->clients, entry)
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
 		command_kick(&c->cmd);
+		while (command_status_more(&c->cmd))
+			;
+	}
 	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL) {
 		while (!c->out.failed && c->outoff < c->out.len) {
 			n = send(c->fd, c->out.data + c->outoff,

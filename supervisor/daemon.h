@@ -232,6 +232,7 @@ int control_init(struct supervisor *sv);	/* 0, or an exit status */
 /* A worker's output line, for the clients that follow it. */
 void control_follow_line(struct worker *w, const char *line, size_t len);
 void control_worker_changed(struct worker *w);
+void control_worker_freed(struct worker *w);
 void control_close(struct supervisor *sv);
 /* Run command_kick() and serve the clients on the next loop iteration. */
 void control_kick(struct supervisor *sv);
@@ -239,12 +240,14 @@ void control_kick(struct supervisor *sv);
 /* -------------------------------------------------------------- command.c */
 struct pbuf;			/* proto.h */
 struct command_wait;		/* a start, stop or restart under way */
+struct command_status;		/* a status reply under way */
 
 /* A control client as the commands see it; control.c keeps one in each. */
 struct command_client {
 	struct supervisor *sv;
 	struct pbuf *out;		/* the client's queued replies */
 	struct command_wait *wait;	/* or NULL */
+	struct command_status *status;	/* or NULL: rows still to encode */
 	bool shutdown_wait;		/* answered by supervise's exit */
 	unsigned long *follow;		/* follow: the workers' ids */
 	size_t nfollow;			/* > 0 while following */
@@ -263,6 +266,14 @@ void command_wait_free(struct command_wait *p);
 /* Queue w's output line if c follows w; true if it did. */
 bool command_follow_line(struct command_client *c, const struct worker *w,
     const char *line, size_t len);
+/*
+ * From the kick timer, once per loop pass while c->status is set: the
+ * next chunk of a status reply; true while more is left.
+ */
+bool command_status_more(struct command_client *c);
+/* w is about to be freed: leave it out of status replies under way. */
+void command_worker_freed(struct command_client *c, const struct worker *w);
+void command_status_free(struct command_status *st);
 
 /* ----------------------------------------------------------------- main.c */
 struct worker *supervisor_find(struct supervisor *sv, const char *name);

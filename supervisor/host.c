@@ -176,6 +176,7 @@ host_for_mode(enum sv_mode mode)
 void
 host_discard(struct worker *w)
 {
+	control_worker_freed(w);
 	output_free(w);
 	record_free(w);
 	hook_free(w);

@@ -414,6 +414,25 @@ proto_put_row(struct pbuf *b, const struct proto_row *r)
 	pbuf_add(b, "\n", 1);
 }
 
+bool
+proto_put_rows(struct pbuf *b, struct proto_rows *r, size_t max)
+{
+	struct proto_row row;
+	size_t done = 0;
+
+	while (r->next < r->n && done < max) {
+		memset(&row, 0, sizeof(row));
+		if (r->fill(r->ctx, r->next++, &row)) {
+			proto_put_row(b, &row);
+			done++;
+		}
+	}
+	if (r->next < r->n)
+		return false;
+	proto_put_ok(b);
+	return true;
+}
+
 /* A formatted text field and the end of the line. */
 static void
 put_text(struct pbuf *b, const char *fmt, va_list ap)

@@ -203,6 +203,21 @@ void proto_put_wait(struct pbuf *b, long ms);
 void proto_put_error(struct pbuf *b, enum proto_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * A status reply's rows and its ok line, encoded a few rows at a time:
+ * supervise spreads a large reply over loop passes, so that nothing waits
+ * long behind it.  fill() gives row `i` (its strings must last until the
+ * next call), or false to leave it out.  The bytes are the same however
+ * the rows are split.
+ */
+typedef bool proto_fill_fn(void *ctx, size_t i, struct proto_row *row);
+struct proto_rows {
+	size_t next, n;
+	proto_fill_fn *fill;
+	void *ctx;
+};
+/* Up to max more rows, then the ok line after the last: true once done. */
+bool proto_put_rows(struct pbuf *b, struct proto_rows *r, size_t max);
 /* Client side: decode one reply line (without its newline), in place. */
 int proto_parse_reply(char *line, struct proto_reply *rep);
 

@@ -228,4 +228,25 @@ check "no supervise: check 69 too" \
 check "web pids unchanged" test "$(pid_of web:0) $(pid_of web:1)" = \
     "$pids_before"
 check "web still running" eval 'state_is web:0 RUNNING && state_is web:1 RUNNING'
+# --- A status larger than what is encoded in one loop pass: every row,
+# in start order, once, as text and as JSON.
+write_config "$T/big.ini" <<EOF
+[worker:big]
+command = crashy --fault none
+instances = 300
+min_uptime = 0
+stdout = null
+stderr = null
+EOF
+sv_use_socket big
+sv_start "$T/big.ini"
+check "big: 300 running" wait_log_count 30 300 ' big:[0-9]+: running$'
+seq 0 299 | sed 's/^/big:/' | tr '\n' ' ' > "$T/want"
+check "big: every row once, in start order" test "$(names)" = "$(cat "$T/want")"
+check "big: one ok after the rows" test "$(ctl status | wc -l)" = 301
+check "big: --json has every worker" \
+    test "$(ctl --json status | grep -o '"name":"big:[0-9]*"' | wc -l)" = 300
+check "big: status of one" test "$(names big:299)" = "big:299 "
+sv_signal TERM
+check "big: supervise exits" sv_wait_exit 20
 finish

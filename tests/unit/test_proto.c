@@ -842,6 +842,98 @@ test_pbuf(void **state)
 	assert_false(b.failed);
 }
 
+/* Rows for the chunked encoder: every third one left out, odd text. */
+struct many_rows {
+	char names[1000][16];
+	char texts[1000][16];
+};
+
+static bool
+fill_many(void *ctx, size_t i, struct proto_row *r)
+{
+	struct many_rows *m = ctx;
+
+	if (i % 3 == 2)
+		return false;
+	snprintf(m->names[i], sizeof(m->names[i]), "w:%zu", i);
+	snprintf(m->texts[i], sizeof(m->texts[i]), "t\t%zu\n", i);
+	r->name = m->names[i];
+	r->state = i % 2 ? "RUNNING" : "BACKOFF";
+	r->pid = i % 2 ? (long)(1000 + i) : 0;
+	r->uptime_ms = (int64_t)i * 7;
+	r->restarts = i;
+	r->last = i % 4 == 0 ? LAST_SIGNAL : LAST_CODE;
+	r->signal = "SEGV";
+	r->code = (int)i;
+	r->text = i % 5 ? m->texts[i] : NULL;
+	return true;
+}
+
+/* However the rows are split into chunks, the reply is the same bytes. */
+static void
+test_rows_chunked(void **state)
+{
+	static struct many_rows m;
+	struct proto_rows whole = { .n = 1000, .fill = fill_many, .ctx = &m };
+	struct proto_rows r;
+	struct pbuf one = { 0 }, b;
+	size_t chunks[] = { 1, 2, 7, 64, 333, 999, 1000 };
+	size_t k, calls;
+	struct proto_row row;
+	char *line, *nl;
+	size_t rows = 0;
+
+	(void)state;
+	assert_true(proto_put_rows(&one, &whole, SIZE_MAX));
+	assert_false(one.failed);
+	/* 667 rows (every third left out), then the ok line. */
+	for (line = one.data; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		rows++;
+	assert_int_equal(rows, 667 + 1);
+	assert_true(one.len >= 3);
+	assert_memory_equal(one.data + one.len - 3, "ok\n", 3);
+	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		memset(&b, 0, sizeof(b));
+		r = (struct proto_rows){ .n = 1000, .fill = fill_many,
+		    .ctx = &m };
+		calls = 1;
+		while (!proto_put_rows(&b, &r, chunks[k])) {
+			calls++;
+			assert_true(calls <= 1000);
+			/* Never the ok line before the last row. */
+			assert_true(b.len < 3 ||
+			    memcmp(b.data + b.len - 3, "ok\n", 3) != 0);
+		}
+		/* Row 999, the last, is filled: done with it, at once. */
+		assert_int_equal(calls, (667 + chunks[k] - 1) / chunks[k]);
+		assert_int_equal(b.len, one.len);
+		assert_memory_equal(b.data, one.data, one.len);
+		pbuf_free(&b);
+	}
+	/* The rows decode as what was filled. */
+	line = one.data;
+	nl = strchr(line, '\n');
+	*nl = '\0';
+	{
+		struct proto_reply rep;
+
+		assert_int_equal(proto_parse_reply(line, &rep), 0);
+		assert_int_equal(rep.kind, REPLY_ROW);
+		row = rep.row;
+		assert_string_equal(row.name, "w:0");
+		assert_string_equal(row.state, "BACKOFF");
+		assert_int_equal(row.last, LAST_SIGNAL);
+	}
+	/* No rows at all: just ok. */
+	memset(&b, 0, sizeof(b));
+	r = (struct proto_rows){ .n = 0, .fill = fill_many, .ctx = &m };
+	assert_true(proto_put_rows(&b, &r, 64));
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.data, "ok\n", 3);
+	pbuf_free(&b);
+	pbuf_free(&one);
+}
+
 int
 main(void)
 {
@@ -867,6 +959,7 @@ main(void)
 		cmocka_unit_test(test_default_socket),
 		cmocka_unit_test(test_check_dir),
 		cmocka_unit_test(test_pbuf),
+		cmocka_unit_test(test_rows_chunked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
