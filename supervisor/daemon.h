@@ -56,6 +56,8 @@ struct supervisor {
 	unsigned long last_worker_id;
 	bool shutting_down;
 	bool kill_now;			/* second TERM/INT */
+	bool after_pending;		/* some worker may wait for after= */
+	bool removed_pending;		/* some worker removed, not yet freed */
 	int exit_status;
 
 	struct {
@@ -191,6 +193,8 @@ void sink_put(struct sink *s);
 void sink_flush(struct sink *s);
 /* The same, once this loop pass has read every pipe that is ready. */
 void sink_flush_later(struct sink *s);
+/* Only write what s takes now; true if nothing is left queued. */
+bool sink_write(struct sink *s);
 /* Where pipes are read into, OUTPUT_READ_MAX bytes: one for all. */
 char *sink_read_buffer(struct supervisor *sv);
 void sink_reopen(struct supervisor *sv);	/* the files, for USR1 */

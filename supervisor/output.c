@@ -148,7 +148,8 @@ stream_close(struct stream *st)
  * pipes get their turn.  The queue is written once per loop pass
  * (sink_flush_later), so ten pipes feeding one sink cost one write, not
  * ten; only a queue past SINK_FLUSH_NOW is written at once, which keeps
- * the budget of the next read large and lets the sink pause its pipes.
+ * the budget of the next read large.  Whether the sink pauses its pipes
+ * is decided once per pass too, so that every pipe ready in it is read.
  */
 static void
 stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -174,10 +175,13 @@ stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 		if (n > 0) {
 			linebuf_feed(&st->lb, rbuf, (size_t)n, stream_emit, st);
 			total += (size_t)n;
-			if (s->q.len >= SINK_FLUSH_NOW || s->state != SINK_NORMAL)
-				sink_flush(s);
-			if (!ev_is_active(io))
-				break;		/* the flush paused the sink */
+			/*
+			 * A sink that does not take it all now is slow: the
+			 * other pipes feeding it get their turn in this pass
+			 * before the pass's flush decides on a pause.
+			 */
+			if (s->q.len >= SINK_FLUSH_NOW && !sink_write(s))
+				break;
 			/* A short read emptied the pipe: no read for EAGAIN. */
 			if ((size_t)n < budget)
 				break;

@@ -290,6 +290,22 @@ sink_flush(struct sink *p)
 }
 
 /*
+ * Write what the sink takes now, and no more: no pause or resume, no
+ * watcher (the flush at the end of the pass does that).  True if the
+ * queue is empty now.
+ */
+bool
+sink_write(struct sink *p)
+{
+	struct sink_io *s = container_of(p, struct sink_io, pub);
+
+	if (s->how != SINK_POLLED)
+		while (p->q.len > 0 && sink_write_once(s, p->q.len) > 0)
+			;
+	return p->q.len == 0;
+}
+
+/*
  * Every pipe read in this loop pass queues on its sink first; the sink is
  * written once, from a prepare watcher, before the loop polls again.
  */
