@@ -63,14 +63,19 @@ after_dependents_down(const struct supervisor *sv, const struct worker *w)
 /*
  * Run after state changes, from the loop (never from inside worker.c):
  * start what waited for its dependencies, stop what waited for its
- * dependents.
+ * dependents.  Only while some worker waits (sv->after_pending, set by
+ * whoever makes one wait): a restart among 10,000 workers that wait for
+ * nothing walks none of them.
  */
 void
 after_settle(struct supervisor *sv)
 {
 	struct worker *w;
+	bool waiting = false;
 	size_t i;
 
+	if (!sv->after_pending)
+		return;
 	for (i = sv->nworkers; i-- > 0; ) {
 		w = sv->workers[i];
 		if (w->stop_pending && after_dependents_down(sv, w)) {
@@ -78,13 +83,15 @@ after_settle(struct supervisor *sv)
 			worker_stop(w);
 		}
 	}
-	if (sv->shutting_down)
-		return;
-	for (i = 0; i < sv->nworkers; i++) {
+	for (i = 0; i < sv->nworkers && !sv->shutting_down; i++) {
 		w = sv->workers[i];
 		if (w->start_pending && after_deps_ready(sv, w)) {
 			w->start_pending = false;
 			worker_start(w);
 		}
 	}
+	for (i = 0; i < sv->nworkers && !waiting; i++)
+		waiting = sv->workers[i]->start_pending ||
+		    sv->workers[i]->stop_pending;
+	sv->after_pending = waiting;
 }

@@ -58,6 +58,7 @@ struct supervisor {
 	bool kill_now;			/* second TERM/INT */
 	bool after_pending;		/* some worker may wait for after= */
 	bool removed_pending;		/* some worker removed, not yet freed */
+	size_t down_from;		/* shutdown: workers before it are down */
 	int exit_status;
 
 	struct {

@@ -118,6 +118,9 @@ changed(struct worker *w)
 	notify_changed(sv);
 	if (sv->host_state != NULL)
 		ev_idle_start(sv->loop, &sv->host_state->settle);
+	/* Up again during a shutdown (it should not be): look from it. */
+	if (sv->shutting_down && worker_is_up(w) && w->index < sv->down_from)
+		sv->down_from = w->index;
 	if (sv->shutting_down && !worker_is_up(w))
 		supervisor_check_done(sv);
 }
@@ -198,15 +201,26 @@ settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 	(void)revents;
 	ev_idle_stop(loop, idle);
 	after_settle(sv);
+	/* Only after a reload removed workers: no walk on every change. */
+	if (!sv->removed_pending) {
+		if (sv->nretired > 0)
+			supervisor_retire_configs(sv);
+		return;
+	}
+	sv->removed_pending = false;
 	for (i = 0, j = 0; i < sv->nworkers; i++) {
 		w = sv->workers[i];
 		if (w->removed && w->state == STATE_STOPPED) {
 			host_discard(w);
 			continue;
 		}
+		if (w->removed)
+			sv->removed_pending = true;
 		w->index = j;
 		sv->workers[j++] = w;
 	}
+	if (j < sv->nworkers)
+		sv->down_from = 0;	/* indices moved */
 	sv->nworkers = j;
 	supervisor_retire_configs(sv);
 }

@@ -35,15 +35,18 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
+/*
+ * Whether every worker is down, during a shutdown (nothing starts again
+ * then): the workers before sv->down_from are known down, so a shutdown
+ * of n workers walks them once in all, not once per exit.
+ */
 static bool
 all_down(struct supervisor *sv)
 {
-	size_t i;
-
-	for (i = 0; i < sv->nworkers; i++)
-		if (worker_is_up(sv->workers[i]))
-			return false;
-	return true;
+	while (sv->down_from < sv->nworkers &&
+	    !worker_is_up(sv->workers[sv->down_from]))
+		sv->down_from++;
+	return sv->down_from == sv->nworkers;
 }
 
 static void
@@ -116,8 +119,10 @@ supervisor_shutdown(struct supervisor *sv, int status)
 		if (!worker_is_up(sv->workers[i]) ||
 		    after_dependents_down(sv, sv->workers[i]))
 			worker_stop(sv->workers[i]);
-		else
+		else {
 			sv->workers[i]->stop_pending = true;
+			sv->after_pending = true;
+		}
 	}
 	if (all_down(sv))
 		shutdown_finish(sv);
@@ -399,8 +404,10 @@ main(int argc, char *argv[])
 			continue;
 		if (after_deps_ready(sv, sv->workers[i]))
 			worker_start(sv->workers[i]);
-		else
+		else {
 			sv->workers[i]->start_pending = true;
+			sv->after_pending = true;
+		}
 	}
 	/* Spawning many workers takes a while: timers count from now. */
 	ev_now_update(sv->loop);

@@ -225,6 +225,7 @@ reload(struct supervisor *sv, struct errlist *errs)
 			continue;
 		}
 		sv->workers[i]->removed = true;
+		sv->removed_pending = true;
 		list[k++] = sv->workers[i];
 		ev.removed++;
 	}
@@ -250,8 +251,10 @@ reload(struct supervisor *sv, struct errlist *errs)
 			continue;
 		if (after_deps_ready(sv, fresh[i]))
 			worker_start(fresh[i]);
-		else
+		else {
 			fresh[i]->start_pending = true;
+			sv->after_pending = true;
+		}
 	}
 	for (i = total; i < k; i++)
 		if (list[i]->removed)

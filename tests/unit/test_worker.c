@@ -627,6 +627,7 @@ after_settle_starts_pending_and_stops_in_reverse(void **state)
 	f->wc[1].after = after_a;
 	f->wc[1].nafter = 1;
 	b->start_pending = true;
+	f->sv.after_pending = true;
 	after_settle(&f->sv);
 	assert_int_equal(b->state, STATE_STOPPED);
 	assert_true(worker_should_run(b));	/* check and READY=1 wait */
@@ -639,12 +640,15 @@ after_settle_starts_pending_and_stops_in_reverse(void **state)
 	/* a waits for b to be down before it is stopped. */
 	assert_false(after_dependents_down(&f->sv, a));
 	a->stop_pending = true;
+	f->sv.after_pending = true;
 	after_settle(&f->sv);
 	assert_int_equal(a->state, STATE_RUNNING);
 	worker_stop(b);
 	worker_exited(b, KILLED(SIGTERM), 0, NULL);
 	after_settle(&f->sv);
 	assert_int_equal(a->state, STATE_STOPPING);
+	/* Nobody waits any more: the next settles walk no worker. */
+	assert_false(f->sv.after_pending);
 }
 
 static void
