@@ -1,7 +1,9 @@
 /*
  * log.c: the event log on stderr, one line per event, as text or JSON.
  * Each line is formatted whole and written with one write(2), so lines of
- * the event log never interleave with each other.
+ * the event log never interleave with each other.  Once the loop runs, the
+ * daemon installs a writer (log_set_writer) that queues lines without
+ * blocking: a stderr nobody reads must never stop supervise.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +18,8 @@
 
 static enum sv_log_format log_format = LOG_TEXT;
 static int log_verbosity;
+static log_writer_fn *log_writer;
+static void *log_writer_ctx;
 
 static const char *const event_names[] = {
 	[EV_SPAWNED] = "spawned",
@@ -124,6 +128,13 @@ timestamp(char *buf, size_t len)
 	log_format_timestamp(buf, len, &ts);
 }
 
+void
+log_set_writer(log_writer_fn *fn, void *ctx)
+{
+	log_writer = fn;
+	log_writer_ctx = ctx;
+}
+
 static void
 emit(struct sbuf *sb)
 {
@@ -136,6 +147,11 @@ emit(struct sbuf *sb)
 		sb->buf[sb->len++] = '\n';
 	else
 		sb->buf[sb->len - 1] = '\n';
+	if (log_writer != NULL) {
+		log_writer(log_writer_ctx, sb->buf, sb->len);
+		errno = saved;
+		return;
+	}
 	left = sb->len;
 	while (left > 0) {
 		n = write(STDERR_FILENO, p, left);

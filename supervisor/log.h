@@ -33,6 +33,13 @@ struct event {
 };
 
 void log_init(enum sv_log_format fmt, int verbosity);
+/*
+ * Where lines go once the loop runs: each complete line, newline
+ * included, is handed to fn, which must not block (sink.c queues it).
+ * NULL: written to stderr directly, as before the loop.
+ */
+typedef void log_writer_fn(void *ctx, const char *line, size_t len);
+void log_set_writer(log_writer_fn *fn, void *ctx);
 void log_event(const struct event *ev);
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
