@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "strmap.h"
 
 /* An error, sorted into file and line order before it is reported. */
 struct pending {
@@ -40,6 +41,8 @@ struct load {
 	int *after_line;	/* per worker: where its after key is */
 	size_t cap;
 	size_t nworker_sections;	/* [worker:NAME] seen, good or not */
+	struct strmap names;	/* worker name -> index in cfg->workers */
+	struct strmap seen_files;	/* real path -> rank */
 	int main_lines;		/* lines of the main file; -1 unread */
 };
 
@@ -129,7 +132,7 @@ load_worker(struct load *ld, size_t rank, const char *file, const char *dir,
 	const char *name = sec->name + strlen("worker:");
 	size_t i, cap;
 	size_t *rk;
-	int after_line, *al;
+	int after_line, *al, r = 0;
 	bool add = true;
 
 	/* A section that cannot be added still has its keys checked. */
@@ -139,14 +142,14 @@ load_worker(struct load *ld, size_t rank, const char *file, const char *dir,
 		    NAME_MAX_LEN);
 		add = false;
 	}
-	for (i = 0; add && i < cfg->nworkers; i++) {
+	if (add && (r = strmap_put(&ld->names, name, cfg->nworkers, &i)) == 1) {
 		w = &cfg->workers[i];
-		if (strcmp(w->name, name) == 0) {
-			lerror(ld, rank, file, sec->line, "[%s]: duplicate "
-			    "worker name (first at %s:%d)", sec->name,
-			    w->file, w->line);
-			add = false;
-		}
+		lerror(ld, rank, file, sec->line, "[%s]: duplicate worker name "
+		    "(first at %s:%d)", sec->name, w->file, w->line);
+		add = false;
+	} else if (r == -1) {
+		oom(ld);
+		add = false;
 	}
 	keys_worker(&wc, cfg->mode, sec, dir, &after_line, &errs);
 	take_errors(ld, rank, file, &errs);
@@ -297,18 +300,19 @@ read_file(struct load *ld, const char *path, bool included)
 	struct ini_file f;
 	const char *why;
 	char *real, *dir, **files;
-	size_t i, rank = ld->nfiles;
+	size_t rank = ld->nfiles;
 	int r;
 
 	if ((real = realpath(path, NULL)) == NULL) {
 		file_error(ld, path, included, strerror(errno));
 		return;
 	}
-	for (i = 0; included && i < ld->nfiles; i++) {
-		if (strcmp(ld->files[i], real) == 0) {
-			free(real);	/* read already */
-			return;
-		}
+	if ((r = strmap_put(&ld->seen_files, real, rank, NULL)) != 0 &&
+	    included) {
+		free(real);
+		if (r == -1)
+			oom(ld);
+		return;		/* read already */
 	}
 	if ((files = reallocarray(ld->files, rank + 1, sizeof(*files))) ==
 	    NULL) {
@@ -334,120 +338,41 @@ read_file(struct load *ld, const char *path, bool included)
 	inifile_free(&f);
 }
 
-static ssize_t
-find_worker(const struct config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nworkers; i++)
-		if (strcmp(cfg->workers[i].name, name) == 0)
-			return (ssize_t)i;
-	return -1;
-}
-
-/* Is worker i waiting for one not yet placed?  Returns it, or -1. */
-static ssize_t
-waiting_for(const struct config *cfg, size_t i, const bool *placed)
-{
-	const struct worker_config *wc = &cfg->workers[i];
-	ssize_t j;
-	size_t k;
-
-	for (k = 0; k < wc->nafter; k++) {
-		j = find_worker(cfg, wc->after[k]);
-		if (j >= 0 && !placed[j])
-			return j;
-	}
-	return -1;
-}
-
-/*
- * Every worker not placed waits for another one not placed: follow the
- * chain from start until it comes round, report that cycle from its first
- * worker in config order, and place its members so the rest can go on.
- */
+/* An error of order.c, at the after key of worker i. */
 static void
-break_cycle(struct load *ld, size_t start, bool *placed, size_t *order,
-    size_t *norder, ssize_t *seen, size_t *path)
+order_error(void *ctx, size_t i, const char *fmt, ...)
 {
-	struct config *cfg = ld->cfg;
-	size_t len = 0, i, first, m, w;
-	char *msg = NULL;
-	size_t msglen;
-	FILE *fp;
+	struct load *ld = ctx;
+	struct worker_config *wc = &ld->cfg->workers[i];
+	va_list ap;
+	char *msg;
+	int r;
 
-	for (i = start; seen[i] < 0; i = (size_t)waiting_for(cfg, i, placed)) {
-		seen[i] = (ssize_t)len;
-		path[len++] = i;
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r == -1) {
+		oom(ld);
+		return;
 	}
-	first = (size_t)seen[i];
-	for (m = first, i = first; i < len; i++)
-		if (path[i] < path[m])
-			m = i;
-	if ((fp = open_memstream(&msg, &msglen)) != NULL) {
-		for (i = 0; i <= len - first; i++) {
-			w = path[first + (m - first + i) % (len - first)];
-			fprintf(fp, "%s%s", i ? " -> " : "",
-			    cfg->workers[w].name);
-		}
-		if (fclose(fp) != 0) {
-			free(msg);
-			msg = NULL;
-		}
-	}
-	lerror(ld, ld->rank[path[m]], cfg->workers[path[m]].file,
-	    ld->after_line[path[m]], "after: cycle: %s", msg ? msg : "?");
+	lerror(ld, ld->rank[i], wc->file, ld->after_line[i], "%s", msg);
 	free(msg);
-	for (i = 0; i < len; i++)
-		seen[path[i]] = -1;
-	for (i = first; i < len; i++) {
-		placed[path[i]] = true;
-		order[(*norder)++] = path[i];
-	}
 }
 
-/*
- * Start order: config order, each worker moved only as far back as its
- * `after` requires (a stable topological sort: always place the first
- * worker in config order whose predecessors are all placed).
- */
+/* Put the workers in start order (order.c). */
 static void
-order_workers(struct load *ld)
+sort_workers(struct load *ld)
 {
 	struct config *cfg = ld->cfg;
 	struct worker_config *sorted;
-	size_t n = cfg->nworkers, i, k, norder = 0;
+	size_t n = cfg->nworkers, i;
 	size_t *order = calloc(n + 1, sizeof(*order));
-	size_t *path = calloc(n + 1, sizeof(*path));
-	ssize_t *seen = calloc(n + 1, sizeof(*seen));
-	bool *placed = calloc(n + 1, sizeof(*placed));
 
 	sorted = calloc(n + 1, sizeof(*sorted));
-	if (order == NULL || path == NULL || seen == NULL || placed == NULL ||
-	    sorted == NULL) {
+	if (order == NULL || sorted == NULL || order_workers(cfg->workers, n,
+	    &ld->names, order, order_error, ld) == -1) {
 		oom(ld);
 		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		seen[i] = -1;
-		for (k = 0; k < cfg->workers[i].nafter; k++)
-			if (find_worker(cfg, cfg->workers[i].after[k]) < 0)
-				lerror(ld, ld->rank[i], cfg->workers[i].file,
-				    ld->after_line[i], "after: unknown worker "
-				    "\"%s\"", cfg->workers[i].after[k]);
-	}
-	while (norder < n) {
-		for (i = 0; i < n; i++)
-			if (!placed[i] && waiting_for(cfg, i, placed) < 0)
-				break;
-		if (i == n) {
-			for (i = 0; placed[i]; i++)
-				continue;
-			break_cycle(ld, i, placed, order, &norder, seen, path);
-			continue;
-		}
-		placed[i] = true;
-		order[norder++] = i;
 	}
 	for (i = 0; i < n; i++)
 		sorted[i] = cfg->workers[order[i]];
@@ -456,9 +381,6 @@ order_workers(struct load *ld)
 	sorted = NULL;
 done:
 	free(sorted);
-	free(placed);
-	free(seen);
-	free(path);
 	free(order);
 }
 
@@ -571,7 +493,7 @@ config_load(const char *path, int mode_override, struct config *cfg,
 		lerror(&ld, 0, path, ld.main_lines > 0 ? ld.main_lines : 1,
 		    "no [worker:NAME] section (one or more are needed)");
 	if (!ld.oom)
-		order_workers(&ld);
+		sort_workers(&ld);
 	for (i = 0; ld.nerr == 0 && i < cfg->nworkers; i++)
 		if (fingerprint(&cfg->workers[i]) == -1)
 			oom(&ld);
@@ -589,6 +511,8 @@ config_load(const char *path, int mode_override, struct config *cfg,
 	free_argv(ld.include);
 	free(ld.rank);
 	free(ld.after_line);
+	strmap_free(&ld.names);
+	strmap_free(&ld.seen_files);
 	if (ld.nerr > 0)
 		config_free(cfg);
 	return ld.nerr;

@@ -147,6 +147,20 @@ struct errlist {
 int config_load(const char *path, int mode_override, struct config *cfg,
     struct errlist *errs);
 void config_free(struct config *cfg);
+
+/*
+ * The start order (order.c): order[0..n) becomes the indices of w in the
+ * order they start, config order moved only as far as after= requires.
+ * names maps each worker's name to its index in w.  An unknown name and
+ * a cycle are reported through error, with the index of the worker whose
+ * after= is wrong.  0, or -1 out of memory.
+ */
+struct strmap;
+typedef void order_error_fn(void *ctx, size_t worker, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int order_workers(const struct worker_config *w, size_t n,
+    const struct strmap *names, size_t *order, order_error_fn *error,
+    void *ctx);
 void config_worker_defaults(struct worker_config *wc);
 
 /* Value parsers (parse.c): 0 on success, -1 if s is not valid. */

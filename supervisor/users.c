@@ -43,7 +43,7 @@ users_resolve(struct worker_config *wc, int uline, int gline,
 		else
 			wc->gid = gr->gr_gid;
 	}
-	if (geteuid() == 0)
+	if ((wc->user == NULL && wc->group == NULL) || geteuid() == 0)
 		return;
 	if (pw != NULL && wc->uid != geteuid())
 		inifile_error(errs, uline, "user: changing user needs root");

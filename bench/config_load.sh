@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Config loading at scale: `supervise -t` on 100,000 [worker:NAME]
+# sections, and on a reverse after= chain of 4,000 workers (each waits for
+# the next one, so the start order is the file reversed); then reloads of
+# 10,000 workers, with supervise -v, whose debug line says how long the
+# reload spent reading the config and how long applying it (matching old
+# workers to new, swapping them in): the latter is what a reload holds the
+# loop for beyond the parse.  Workers have autostart = no: no process is
+# started, only the config is at work.
+#	SECTIONS=N (default 100000), CHAIN=N (default 4000),
+#	RELOAD_WORKERS=N (default 10000), ROUNDS=N (default 3; medians)
+. "$(dirname "$0")/lib.sh"
+
+SECTIONS=${SECTIONS:-100000}
+CHAIN=${CHAIN:-4000}
+RELOAD_WORKERS=${RELOAD_WORKERS:-10000}
+ROUNDS=${ROUNDS:-3}
+SUPERVISECTL=${SUPERVISECTL:-$BUILD/supervisectl}
+[ -x "$SUPERVISECTL" ] || die "$SUPERVISECTL: not built"
+
+# sections N FILE [TAG]: N workers, none started; TAG changes every command.
+sections() {
+	awk -v n="$1" -v tag="${3:-}" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "[worker:w%d]\ncommand = sleep 1000%s\n" \
+			    "autostart = no\n\n", i, tag
+	}' > "$2"
+}
+
+# chain N FILE: worker i has after = w(i+1).
+chain() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			printf "[worker:w%d]\ncommand = sleep 1000\n" \
+			    "autostart = no\n", i
+			if (i + 1 < n)
+				printf "after = w%d\n", i + 1
+			printf "\n"
+		}
+	}' > "$2"
+}
+
+# ms COMMAND...: wall-clock ms of the command (its output discarded); it
+# must succeed.
+ms() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	"$@" > /dev/null 2>&1 || die "failed: $*"
+	t1=$EPOCHREALTIME
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+}
+
+# median_ms COMMAND...: the median of ROUNDS runs.
+median_ms() {
+	local r
+	for ((r = 0; r < ROUNDS; r++)); do ms "$@"; done | stats |
+	    awk '{ print $2 }'
+}
+
+sections "$SECTIONS" "$T/sections.ini"
+chain "$CHAIN" "$T/chain.ini"
+sec_ms=$(median_ms "$SUPERVISE" -t -c "$T/sections.ini")
+chain_ms=$(median_ms "$SUPERVISE" -t -c "$T/chain.ini")
+# The chain's start order is the file reversed.
+"$SUPERVISE" -t -c "$T/chain.ini" 2>/dev/null | head -n 1 |
+    grep -q "^w$((CHAIN - 1))	" || die "chain: w$((CHAIN - 1)) does not come first"
+
+# Reload: the same workers (all matched, none changed), every command
+# changed (all matched, all changed), and all renamed (all removed, as
+# many added).
+sections "$RELOAD_WORKERS" "$T/r.ini"
+cp "$T/r.ini" "$T/same.ini"
+sections "$RELOAD_WORKERS" "$T/changed.ini" " x"
+sed 's/^\[worker:w/[worker:v/' "$T/same.ini" > "$T/renamed.ini"
+parse_ms=$(median_ms "$SUPERVISE" -t -c "$T/same.ini")
+: > "$T/err"
+"$SUPERVISE" -v -c "$T/r.ini" -s "$SOCK" > "$T/out" 2> "$T/err" &
+SV_PID=$!
+wait_for 60 test -S "$SOCK" || die "supervise did not start"
+# reload_as NAME: reload with NAME.ini; prints "READ_MS APPLIED_MS".
+reload_as() {
+	local n
+	n=$(log_count 'reload: config read in')
+	cp "$T/$1.ini" "$T/r.ini"
+	"$SUPERVISECTL" -s "$SOCK" reload > /dev/null 2>&1 ||
+	    die "reload to $1 failed"
+	wait_for 60 log_at_least $((n + 1)) 'reload: config read in' ||
+	    die "no reload debug line"
+	grep 'reload: config read in' "$T/err" | tail -n 1 |
+	    sed -E 's/.*read in ([0-9.]+)ms, applied in ([0-9.]+)ms.*/\1 \2/'
+}
+same=() changed=() renamed=()
+for ((r = 0; r < ROUNDS; r++)); do
+	same+=("$(reload_as same)")
+	changed+=("$(reload_as changed)")
+	renamed+=("$(reload_as renamed)")
+	reload_as same > /dev/null	# back to w*
+done
+sv_stop
+# med FIELD VALUES...: the median of field 1 (read) or 2 (applied).
+med() {
+	local f=$1; shift
+	printf '%s\n' "$@" | awk -v f="$f" '{ print $f }' | stats |
+	    awk '{ print $2 }'
+}
+under() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+echo "medians of $ROUNDS rounds, in ms:"
+result "supervise -t: $SECTIONS sections (ms)" "$sec_ms" "< 1000" \
+    "$(verdict under "$sec_ms" 1000)"
+result "supervise -t: $CHAIN-worker reverse after chain (ms)" "$chain_ms" \
+    "< 1000" "$(verdict under "$chain_ms" 1000)"
+result "supervise -t: $RELOAD_WORKERS workers (ms)" "$parse_ms" "-" "-"
+for kind in same changed renamed; do
+	eval "vals=(\"\${$kind[@]}\")"
+	rd=$(med 1 "${vals[@]}")
+	ap=$(med 2 "${vals[@]}")
+	result "reload $RELOAD_WORKERS $kind: config read (ms)" "$rd" "-" "-"
+	result "reload $RELOAD_WORKERS $kind: applied, beyond it (ms)" "$ap" \
+	    "< 50" "$(verdict under "$ap" 50)"
+done
