@@ -10,10 +10,27 @@ set -u
 # Crash injection must produce real signals, not sanitizer reports.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_abort=0:detect_leaks=0"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:halt_on_error=1:print_stacktrace=1"
-export PATH="$(dirname "$CRASHY"):$PATH"
 unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID LISTEN_FDS LISTEN_PID
 
 T=$(mktemp -d /tmp/svt.XXXXXX)
+# Workers that run as another user (user = nobody), and clients run as
+# one, must reach what they exec: a checkout inside a 0700 directory (a
+# home, a mktemp -d) is out of their reach.  As root, crashy, its plugin
+# and supervisectl therefore run from copies in a directory of their own
+# that everyone can enter ($PUB, removed with $T).
+PUB=
+if [ "$(id -u)" = 0 ]; then
+	PUB=$(mktemp -d /tmp/svp.XXXXXX)
+	cp "$CRASHY" "$SUPERVISECTL" "$PUB/"
+	if [ -f "$(dirname "$CRASHY")/crashy.so" ]; then
+		cp "$(dirname "$CRASHY")/crashy.so" "$PUB/"
+	fi
+	chmod 0755 "$PUB" "$PUB"/*
+	CRASHY=$PUB/$(basename "$CRASHY")
+	SUPERVISECTL=$PUB/$(basename "$SUPERVISECTL")
+	export CRASHY SUPERVISECTL
+fi
+export PATH="$(dirname "$CRASHY"):$PATH"
 SOCK="$T/sock"
 SV_PID=
 FAILS=0
@@ -29,6 +46,7 @@ _cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	if [ -n "${KEEP_T:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+	[ -z "$PUB" ] || rm -rf "$PUB"
 }
 trap _cleanup EXIT
 
