@@ -11,7 +11,21 @@ seconds=${1:-60}
 targets=${FUZZ_TARGETS:-config proto sdnotify linebuf http}
 jobs=${FUZZ_JOBS:-1}
 top=$PWD
-CC=clang scripts/build.sh build-fuzz -Dfuzz=true -Db_lundef=false >/dev/null
+# Only what the fuzz targets need is built: -Dtests=false drops the other
+# test programs, and the targets are compiled by name.
+opts="-Dfuzz=true -Dtests=false -Db_lundef=false"
+if [ -d build-fuzz/meson-private ]; then
+	# shellcheck disable=SC2086
+	CC=clang meson setup --reconfigure build-fuzz $opts >/dev/null
+else
+	# shellcheck disable=SC2086
+	CC=clang meson setup build-fuzz $opts >/dev/null
+fi
+set --
+for t in $targets; do
+	set -- "$@" "fuzz_$t"
+done
+meson compile -C build-fuzz "$@" >/dev/null
 
 # run NAME: one target, its log in build-fuzz/fuzz-NAME.log.
 run() {
@@ -35,6 +49,7 @@ report() {
 }
 
 failed=0
+# shellcheck disable=SC2086
 set -- $targets
 while [ $# -gt 0 ]; do
 	batch=
