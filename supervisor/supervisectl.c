@@ -367,7 +367,7 @@ next_line(struct reader *r, size_t *taken)
 		r->len -= *taken;
 		*taken = 0;
 	}
-	while ((nl = memchr(r->buf, '\n', r->len)) == NULL) {
+	while (r->len == 0 || (nl = memchr(r->buf, '\n', r->len)) == NULL) {
 		if (r->len >= PROTO_MAX_LINE)
 			return NULL;
 		if (r->cap - r->len < 4096) {
