@@ -61,7 +61,7 @@ on_exit = sh -c 'mkdir $T/lock 2> /dev/null || echo OVERLAP >> $T/overlap; echo 
 command = sh -c 'sleep 0.2; exit 2'
 restart = never
 on_exit = sh -c 'echo \$\$ > $T/hookpid; exec sleep 1000'
-hook_timeout = 3s
+hook_timeout = 15s
 
 [worker:stays]
 command = crashy --fault none
@@ -85,8 +85,8 @@ check "a hook's output never looks like its worker's" eval \
 check "the slow hook started" wait_for 10 test -s "$T/hookpid"
 HP=$(cat "$T/hookpid")
 check "the slow hook runs" ours "$HP"
-check "hook_timeout: killed, with a log line" wait_log 10 \
-    ' slowhook: hook on_exit still running after 3s \(hook_timeout\); killing it$'
+check "hook_timeout: killed, with a log line" wait_log 30 \
+    ' slowhook: hook on_exit still running after 15s \(hook_timeout\); killing it$'
 check "... and the hook is gone" wait_for 10 all_dead "$HP"
 check "... reaped, and said so" wait_log 10 \
     ' slowhook: hook on_exit killed by signal KILL$'

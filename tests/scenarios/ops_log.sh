@@ -138,11 +138,13 @@ check "flood is up" wait_log 10 ' flood: spawned'
 python3 "$T/slow.py" "$SOCK" "$T/slow.state" > "$T/slow" 2>&1 &
 SLOW_PID=$!
 track "$SLOW_PID"
-check "the slow follower is connected" wait_for 10 test -s "$T/slow.state"
+check "the slow follower is connected" wait_for 30 test -s "$T/slow.state" ||
+    cat "$T/slow"
 echo go > "$T/go"
 check "supervise answers while a follower lags" eval 'ctl status flood > /dev/null'
 check "the slow follower was dropped with a message" \
-    wait_for 30 grep -q '^last: err	failed	not reading fast enough' "$T/slow"
+    wait_for 60 grep -q '^last: err	failed	not reading fast enough' "$T/slow" ||
+    cat "$T/slow"
 check "... after whole records" grep -q '^records: [0-9]' "$T/slow"
 check "supervise is still serving" eval 'ctl status flood > /dev/null'
 
