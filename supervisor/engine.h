@@ -1,6 +1,6 @@
 /*
  * engine.h: the worker state machine (worker.c), its pure decisions
- * (policy.c), the order across workers (after.c), and the host interface:
+ * (policy.c), what spans workers (group.c), and the host interface:
  * the effects the state machine asks of whoever runs it.  The daemon
  * supplies the host; the unit tests supply a fake.  See supervise(1),
  * STATES.
@@ -104,6 +104,10 @@ void window_reset(struct restart_window *win);
 struct worker *worker_new(struct supervisor *sv, struct worker_config *wc,
     unsigned instance);
 void worker_free(struct worker *w);
+/* Its section (reload swaps it), which names it NAME or NAME:N. */
+void worker_set_config(struct worker *w, struct worker_config *wc,
+    unsigned instance);
+void worker_mark_removed(struct worker *w);	/* by reload */
 const char *worker_state_name(enum worker_state st);
 /* Spawned (a process or a thread) and its exit not yet handled. */
 bool worker_is_up(const struct worker *w);
@@ -111,6 +115,10 @@ bool worker_should_run(const struct worker *w);
 void worker_start(struct worker *w);		/* by request or autostart */
 void worker_stop(struct worker *w);		/* by request or shutdown */
 void worker_kill(struct worker *w);		/* second TERM: KILL now */
+/* Stop, then start again once down; counted: as a restart of its own. */
+void worker_restart(struct worker *w, bool counted);
+void worker_defer_start(struct worker *w);	/* until after= is met */
+void worker_defer_stop(struct worker *w);	/* until dependents are down */
 void worker_exec_ok(struct worker *w);		/* exec succeeded */
 void worker_exited(struct worker *w, int wstatus, int exec_errno,
     const char *exec_what);
@@ -139,10 +147,21 @@ struct worker_host {
 	void (*give_up)(struct supervisor *sv);	/* supervisor-wide limit */
 };
 
-/* ---------------------------------------------------------------- after.c */
-bool after_deps_ready(const struct supervisor *sv, const struct worker *w);
-bool after_dependents_down(const struct supervisor *sv,
+/* ---------------------------------------------------------------- group.c */
+/* after=: w's dependencies are met; no worker naming w is up. */
+bool group_deps_ready(const struct supervisor *sv, const struct worker *w);
+bool group_dependents_down(const struct supervisor *sv,
     const struct worker *w);
-void after_settle(struct supervisor *sv);
+void group_start(struct worker *w);	/* autostart: now or once after= */
+/* From the loop after changes: act on what after= held back. */
+void group_settle(struct supervisor *sv);
+/* w failed and restarts: stop and restart others as the strategy says. */
+void group_strategy(struct worker *w);
+/* Count a restart against the supervisor-wide limit; false if hit. */
+bool group_admit_restart(struct worker *w, int64_t now);
+/* During a shutdown: every worker is down. */
+bool group_all_down(struct supervisor *sv);
+void group_stop_all(struct supervisor *sv);	/* shutdown, in order */
+void group_kill_all(struct supervisor *sv);	/* KILL what is left */
 
 #endif

@@ -200,7 +200,7 @@ settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 
 	(void)revents;
 	ev_idle_stop(loop, idle);
-	after_settle(sv);
+	group_settle(sv);
 	/* Only after a reload removed workers: no walk on every change. */
 	if (!sv->removed_pending) {
 		if (sv->nretired > 0)

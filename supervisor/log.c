@@ -100,6 +100,15 @@ log_init(enum sv_log_format fmt, int verbosity)
 }
 
 void
+format_window(char *buf, size_t len, int64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%lldms", (long long)ms);
+}
+
+void
 format_duration(char *buf, size_t len, int64_t ms)
 {
 	if (ms < 1000 || ms % 1000 != 0)

@@ -71,5 +71,7 @@ struct fault_report {
  */
 size_t fault_format(char *buf, size_t cap, const struct fault_report *r);
 const char *fault_signal_name(int sig);	/* "SEGV" ... */
+/* A restart window as messages show it: "60s", or "500ms". */
+void format_window(char *buf, size_t len, int64_t ms);
 
 #endif

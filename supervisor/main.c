@@ -35,20 +35,6 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-/*
- * Whether every worker is down, during a shutdown (nothing starts again
- * then): the workers before sv->down_from are known down, so a shutdown
- * of n workers walks them once in all, not once per exit.
- */
-static bool
-all_down(struct supervisor *sv)
-{
-	while (sv->down_from < sv->nworkers &&
-	    !worker_is_up(sv->workers[sv->down_from]))
-		sv->down_from++;
-	return sv->down_from == sv->nworkers;
-}
-
 static void
 shutdown_finish(struct supervisor *sv)
 {
@@ -75,20 +61,11 @@ supervisor_find(struct supervisor *sv, const char *name)
 	return NULL;
 }
 
-static void
-kill_all(struct supervisor *sv)
-{
-	size_t i;
-
-	for (i = sv->nworkers; i-- > 0; )
-		worker_kill(sv->workers[i]);
-}
-
 /*
- * Graceful shutdown: every worker is sent its stop signal, in reverse
- * start order, all at once; each has its own stop_timeout, and
- * shutdown_timeout bounds the whole.  Called again (a second TERM), it
- * kills what is left at once.
+ * Graceful shutdown: every worker is sent its stop signal, in the order
+ * group.c keeps; each has its own stop_timeout, and shutdown_timeout
+ * bounds the whole.  Called again (a second TERM), it kills what is left
+ * at once.
  */
 void
 supervisor_shutdown(struct supervisor *sv, int status)
@@ -96,14 +73,13 @@ supervisor_shutdown(struct supervisor *sv, int status)
 	struct loop_state *ls = sv->priv;
 	struct event ev = { .kind = EV_SHUTDOWN, .code = -1, .uptime_ms = -1,
 	    .delay_ms = -1, .restarts = -1 };
-	size_t i;
 
 	if (status > sv->exit_status)
 		sv->exit_status = status;
 	if (sv->shutting_down) {
 		if (!sv->kill_now) {
 			sv->kill_now = true;
-			kill_all(sv);
+			group_kill_all(sv);
 		}
 		return;
 	}
@@ -113,25 +89,15 @@ supervisor_shutdown(struct supervisor *sv, int status)
 	ev_timer_set(&ls->shutdown_timer,
 	    (double)sv->cfg->shutdown_timeout_ms / 1000.0, 0.0);
 	ev_timer_start(sv->loop, &ls->shutdown_timer);
-	for (i = sv->nworkers; i-- > 0; ) {
-		sv->workers[i]->start_pending = false;
-		/* Not up (BACKOFF, say): stopped now, its timer cleared. */
-		if (!worker_is_up(sv->workers[i]) ||
-		    after_dependents_down(sv, sv->workers[i]))
-			worker_stop(sv->workers[i]);
-		else {
-			sv->workers[i]->stop_pending = true;
-			sv->after_pending = true;
-		}
-	}
-	if (all_down(sv))
+	group_stop_all(sv);
+	if (group_all_down(sv))
 		shutdown_finish(sv);
 }
 
 void
 supervisor_check_done(struct supervisor *sv)
 {
-	if (sv->shutting_down && all_down(sv))
+	if (sv->shutting_down && group_all_down(sv))
 		shutdown_finish(sv);
 }
 
@@ -144,7 +110,7 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)revents;
 	log_warnx("shutdown_timeout passed: killing every worker left");
 	sv->kill_now = true;
-	kill_all(sv);
+	group_kill_all(sv);
 }
 
 static void
@@ -400,14 +366,8 @@ main(int argc, char *argv[])
 	if (supervisor_add_workers(sv, cfg) == -1)
 		err(EXIT_SOFTWARE, "cannot allocate workers");
 	for (i = 0; i < sv->nworkers && !sv->shutting_down; i++) {
-		if (!sv->workers[i]->cfg->autostart)
-			continue;
-		if (after_deps_ready(sv, sv->workers[i]))
-			worker_start(sv->workers[i]);
-		else {
-			sv->workers[i]->start_pending = true;
-			sv->after_pending = true;
-		}
+		if (sv->workers[i]->cfg->autostart)
+			group_start(sv->workers[i]);
 	}
 	/* Spawning many workers takes a while: timers count from now. */
 	ev_now_update(sv->loop);

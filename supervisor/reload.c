@@ -61,29 +61,6 @@ match(struct supervisor *sv, const struct strmap *old,
 	return sv->workers[i];
 }
 
-/* Changed settings: start again with the new ones. */
-static void
-restart_changed(struct worker *w)
-{
-	switch (w->state) {
-	case STATE_STARTING:
-	case STATE_RUNNING:
-		worker_stop(w);
-		w->stop_wanted = false;
-		w->restart_wanted = true;
-		break;
-	case STATE_BACKOFF:
-	case STATE_FATAL:
-	case STATE_EXITED:
-		w->failures = 0;
-		worker_start(w);
-		break;
-	case STATE_STOPPING:
-	case STATE_STOPPED:
-		break;
-	}
-}
-
 static int
 check_compatible(struct supervisor *sv, struct config *nc,
     struct errlist *errs)
@@ -246,16 +223,8 @@ reload(struct supervisor *sv, struct errlist *errs)
 	k = 0;
 	for (i = 0; i < nc->nworkers; i++) {
 		wc = &nc->workers[i];
-		for (n = 0; n < wc->instances; n++, k++) {
-			w = list[k];
-			w->cfg = wc;
-			if (wc->instances > 1)
-				snprintf(w->name, sizeof(w->name), "%s:%u",
-				    wc->name, n);
-			else
-				snprintf(w->name, sizeof(w->name), "%s",
-				    wc->name);
-		}
+		for (n = 0; n < wc->instances; n++, k++)
+			worker_set_config(list[k], wc, n);
 	}
 	for (i = 0; i < nold; i++) {
 		if (taken[i] || sv->workers[i]->removed) {
@@ -263,7 +232,7 @@ reload(struct supervisor *sv, struct errlist *errs)
 				list[k++] = sv->workers[i];
 			continue;
 		}
-		sv->workers[i]->removed = true;
+		worker_mark_removed(sv->workers[i]);
 		sv->removed_pending = true;
 		list[k++] = sv->workers[i];
 		ev.removed++;
@@ -281,19 +250,13 @@ reload(struct supervisor *sv, struct errlist *errs)
 		w = list[i];
 		if (changed[i]) {
 			ev.changed++;
-			restart_changed(w);
+			worker_restart(w, false);	/* new settings */
 		}
 	}
 	for (i = 0; i < nfresh; i++) {
 		ev.added++;
-		if (!fresh[i]->cfg->autostart)
-			continue;
-		if (after_deps_ready(sv, fresh[i]))
-			worker_start(fresh[i]);
-		else {
-			fresh[i]->start_pending = true;
-			sv->after_pending = true;
-		}
+		if (fresh[i]->cfg->autostart)
+			group_start(fresh[i]);
 	}
 	for (i = total; i < k; i++)
 		if (list[i]->removed)

@@ -56,19 +56,34 @@ worker_new(struct supervisor *sv, struct worker_config *wc, unsigned instance)
 		return NULL;
 	w->sv = sv;
 	w->host = sv->host;
-	w->cfg = wc;
 	w->id = ++sv->last_worker_id;
-	w->instance = instance;
-	if (wc->instances > 1)
-		snprintf(w->name, sizeof(w->name), "%s:%u", wc->name, instance);
-	else
-		snprintf(w->name, sizeof(w->name), "%s", wc->name);
+	worker_set_config(w, wc, instance);
 	w->state = STATE_STOPPED;
 	if (window_init(&w->window, wc->restart_limit) == -1) {
 		free(w);
 		return NULL;
 	}
 	return w;
+}
+
+/* Its section, and so its name: NAME, or NAME:N with instances. */
+void
+worker_set_config(struct worker *w, struct worker_config *wc,
+    unsigned instance)
+{
+	w->cfg = wc;
+	w->instance = instance;
+	if (wc->instances > 1)
+		snprintf(w->name, sizeof(w->name), "%s:%u", wc->name, instance);
+	else
+		snprintf(w->name, sizeof(w->name), "%s", wc->name);
+}
+
+/* Dropped by reload: the host frees it once it is STOPPED. */
+void
+worker_mark_removed(struct worker *w)
+{
+	w->removed = true;
 }
 
 void
@@ -151,20 +166,9 @@ become_fatal(struct worker *w, const char *reason)
  * count it against the worker's limit, then the supervisor's, then wait
  * the backoff (or restart_delay) in BACKOFF, or spawn at once.
  */
-/* A window as the contract's messages show it: "60s", or "500ms". */
-static void
-format_window(char *buf, size_t len, int64_t ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, len, "%llds", (long long)(ms / 1000));
-	else
-		snprintf(buf, len, "%lldms", (long long)ms);
-}
-
 static void
 schedule_restart(struct worker *w, bool was_running)
 {
-	struct supervisor *sv = w->sv;
 	struct event ev = EVENT(EV_RESTARTING, w);
 	char reason[96], win[32];
 	int64_t now = w->host->now_ms(), delay;
@@ -181,13 +185,9 @@ schedule_restart(struct worker *w, bool was_running)
 		become_fatal(w, reason);
 		return;
 	}
-	if (sv->cfg != NULL && !window_admit(&sv->window,
-	    sv->cfg->restart_limit, sv->cfg->restart_window_ms, now)) {
-		format_window(win, sizeof(win), sv->cfg->restart_window_ms);
-		log_warnx("supervisor restart limit hit: %u restarts within "
-		    "%s; stopping everything", sv->cfg->restart_limit, win);
+	if (!group_admit_restart(w, now)) {
 		set_state(w, STATE_STOPPED);
-		w->host->give_up(sv);
+		w->host->give_up(w->sv);
 		return;
 	}
 	delay = policy_backoff(w->cfg, w->failures);
@@ -206,35 +206,6 @@ schedule_restart(struct worker *w, bool was_running)
 	}
 	set_state(w, STATE_BACKOFF);
 	w->host->timer(w, delay > 0 ? delay : 0);
-}
-
-/*
- * The strategy's part of a restart: with one_for_all every other worker
- * that is up, with rest_for_one every one after w in start order, is
- * stopped and started again once reaped.  They count as restarts of their
- * own but the decision counts once against the supervisor's limit.
- */
-static void
-apply_strategy(struct worker *w)
-{
-	struct supervisor *sv = w->sv;
-	struct worker *o;
-	size_t i;
-
-	if (sv->cfg == NULL || sv->cfg->strategy == STRATEGY_ONE_FOR_ONE)
-		return;
-	for (i = 0; i < sv->nworkers; i++) {
-		o = sv->workers[i];
-		if (o == w || !worker_is_up(o) || o->state == STATE_STOPPING)
-			continue;
-		if (sv->cfg->strategy == STRATEGY_REST_FOR_ONE &&
-		    o->index < w->index)
-			continue;
-		worker_stop(o);
-		o->stop_wanted = false;
-		o->restart_wanted = true;
-		o->restarts++;
-	}
 }
 
 static void
@@ -377,6 +348,50 @@ worker_kill(struct worker *w)
 	stop_with(w, SIGKILL);
 }
 
+/*
+ * Stop w and start it again once it is down: for a strategy, or for new
+ * settings on reload.  One not up (BACKOFF, FATAL, EXITED) starts at once
+ * with a clean failure count.  counted: it counts as a restart of its own.
+ */
+void
+worker_restart(struct worker *w, bool counted)
+{
+	switch (w->state) {
+	case STATE_STARTING:
+	case STATE_RUNNING:
+		worker_stop(w);
+		w->stop_wanted = false;
+		w->restart_wanted = true;
+		if (counted)
+			w->restarts++;
+		break;
+	case STATE_BACKOFF:
+	case STATE_FATAL:
+	case STATE_EXITED:
+		w->failures = 0;
+		worker_start(w);
+		break;
+	case STATE_STOPPING:
+	case STATE_STOPPED:
+		break;
+	}
+}
+
+/* An autostart held back by after=: group_settle() starts it. */
+void
+worker_defer_start(struct worker *w)
+{
+	w->start_pending = true;
+}
+
+/* A shutdown stop held back by after=: group_settle() stops it. */
+void
+worker_defer_stop(struct worker *w)
+{
+	w->start_pending = false;
+	w->stop_pending = true;
+}
+
 void
 worker_exec_ok(struct worker *w)
 {
@@ -486,7 +501,7 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 		set_state(w, STATE_EXITED);
 		return;
 	}
-	apply_strategy(w);
+	group_strategy(w);
 	schedule_restart(w, was == STATE_RUNNING);
 }
 

@@ -14,78 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "fake_host.h"
-#include "daemon.h"
-
-#define EXIT(n) W_EXITCODE((n), 0)
-#define KILLED(sig) W_EXITCODE(0, (sig))
-
-struct fixture {
-	struct supervisor sv;
-	struct config cfg;
-	struct worker_config wc[3];
-	struct worker *w[3];
-};
-
-static void
-default_config(struct worker_config *wc, const char *name)
-{
-	static char *argv[] = { "/bin/true", NULL };
-
-	config_worker_defaults(wc);
-	strcpy(wc->name, name);
-	wc->argv = argv;
-}
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	int i;
-
-	fake_reset();
-	log_init(LOG_TEXT, -1);
-	f->cfg.restart_window_ms = 60000;
-	f->cfg.shutdown_timeout_ms = 30000;
-	f->cfg.workers = f->wc;
-	f->cfg.nworkers = 3;
-	f->sv.cfg = &f->cfg;
-	f->sv.host = &fake_worker_host;
-	f->sv.workers = f->w;
-	f->sv.nworkers = 3;
-	for (i = 0; i < 3; i++) {
-		default_config(&f->wc[i], i == 0 ? "a" : i == 1 ? "b" : "c");
-		f->w[i] = worker_new(&f->sv, &f->wc[i], 0);
-		f->w[i]->index = (size_t)i;
-	}
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	int i;
-
-	for (i = 0; i < 3; i++)
-		worker_free(f->w[i]);
-	window_free(&f->sv.window);
-	free(f);
-	return 0;
-}
-
-/* Start worker 0 and let it stay up min_uptime. */
-static struct worker *
-running(struct fixture *f, int i)
-{
-	struct worker *w = f->w[i];
-
-	worker_start(w);
-	fake_fire(w);
-	assert_int_equal(w->state, STATE_RUNNING);
-	return w;
-}
+#include "worker_fixture.h"
 
 static void
 start_spawns_and_waits_min_uptime(void **state)
@@ -471,20 +400,6 @@ no_restart_after_give_up(void **state)
 }
 
 static void
-supervisor_limit_gives_up(void **state)
-{
-	struct fixture *f = *state;
-	struct worker *a = running(f, 0), *b = running(f, 1);
-
-	f->cfg.restart_limit = 1;
-	worker_exited(a, EXIT(1), 0, NULL);
-	assert_int_equal(fake.gave_up, 0);
-	worker_exited(b, EXIT(1), 0, NULL);
-	assert_int_equal(fake.gave_up, 1);
-	assert_int_equal(b->state, STATE_STOPPED);
-}
-
-static void
 shutdown_exit_is_not_restarted(void **state)
 {
 	struct fixture *f = *state;
@@ -493,50 +408,6 @@ shutdown_exit_is_not_restarted(void **state)
 	f->sv.shutting_down = true;
 	worker_exited(w, KILLED(SIGSEGV), 0, NULL);
 	assert_int_equal(w->state, STATE_EXITED);
-}
-
-static void
-one_for_one_leaves_others(void **state)
-{
-	struct fixture *f = *state;
-	struct worker *a = running(f, 0), *b = running(f, 1);
-
-	worker_exited(a, KILLED(SIGSEGV), 0, NULL);
-	assert_int_equal(b->state, STATE_RUNNING);
-	assert_int_equal(fake.nsignals, 0);
-}
-
-static void
-one_for_all_restarts_every_worker(void **state)
-{
-	struct fixture *f = *state;
-	struct worker *a = running(f, 0), *b = running(f, 1),
-	    *c = running(f, 2);
-	pid_t cpid = c->pid;
-
-	f->cfg.strategy = STRATEGY_ONE_FOR_ALL;
-	worker_exited(b, KILLED(SIGSEGV), 0, NULL);
-	assert_int_equal(a->state, STATE_STOPPING);
-	assert_int_equal(c->state, STATE_STOPPING);
-	assert_int_equal(b->state, STATE_STARTING);
-	assert_true(worker_should_run(a));
-	worker_exited(c, KILLED(SIGTERM), 0, NULL);
-	assert_int_equal(c->state, STATE_STARTING);
-	assert_int_not_equal(c->pid, cpid);
-	assert_int_equal(c->restarts, 1);
-}
-
-static void
-rest_for_one_restarts_later_workers(void **state)
-{
-	struct fixture *f = *state;
-	struct worker *a = running(f, 0), *b = running(f, 1),
-	    *c = running(f, 2);
-
-	f->cfg.strategy = STRATEGY_REST_FOR_ONE;
-	worker_exited(b, KILLED(SIGSEGV), 0, NULL);
-	assert_int_equal(a->state, STATE_RUNNING);
-	assert_int_equal(c->state, STATE_STOPPING);
 }
 
 static void
@@ -591,64 +462,6 @@ instance_names(void **state)
 	assert_string_equal(w->name, "a:2");
 	worker_free(w);
 	assert_string_equal(f->w[1]->name, "b");
-}
-
-static void
-after_waits_for_running_or_success(void **state)
-{
-	struct fixture *f = *state;
-	static char *after_a[] = { "a", NULL };
-	struct worker *a = f->w[0], *b = f->w[1];
-
-	f->wc[1].after = after_a;
-	f->wc[1].nafter = 1;
-	assert_false(after_deps_ready(&f->sv, b));
-	worker_start(a);
-	assert_false(after_deps_ready(&f->sv, b));
-	fake_fire(a);
-	assert_true(after_deps_ready(&f->sv, b));
-	/* A successful exit counts, a failure does not. */
-	f->wc[0].restart = RESTART_NEVER;
-	worker_exited(a, EXIT(0), 0, NULL);
-	assert_true(after_deps_ready(&f->sv, b));
-	worker_start(a);
-	fake_fire(a);
-	worker_exited(a, EXIT(2), 0, NULL);
-	assert_false(after_deps_ready(&f->sv, b));
-}
-
-static void
-after_settle_starts_pending_and_stops_in_reverse(void **state)
-{
-	struct fixture *f = *state;
-	static char *after_a[] = { "a", NULL };
-	struct worker *a = f->w[0], *b = f->w[1];
-
-	f->wc[1].after = after_a;
-	f->wc[1].nafter = 1;
-	b->start_pending = true;
-	f->sv.after_pending = true;
-	after_settle(&f->sv);
-	assert_int_equal(b->state, STATE_STOPPED);
-	assert_true(worker_should_run(b));	/* check and READY=1 wait */
-	worker_start(a);
-	fake_fire(a);
-	after_settle(&f->sv);
-	assert_int_equal(b->state, STATE_STARTING);
-	assert_false(b->start_pending);
-
-	/* a waits for b to be down before it is stopped. */
-	assert_false(after_dependents_down(&f->sv, a));
-	a->stop_pending = true;
-	f->sv.after_pending = true;
-	after_settle(&f->sv);
-	assert_int_equal(a->state, STATE_RUNNING);
-	worker_stop(b);
-	worker_exited(b, KILLED(SIGTERM), 0, NULL);
-	after_settle(&f->sv);
-	assert_int_equal(a->state, STATE_STOPPING);
-	/* Nobody waits any more: the next settles walk no worker. */
-	assert_false(f->sv.after_pending);
 }
 
 static void
@@ -810,11 +623,7 @@ main(void)
 		T(backoff_timer_during_shutdown_stops),
 		T(no_start_during_shutdown),
 		T(no_restart_after_give_up),
-		T(supervisor_limit_gives_up),
 		T(shutdown_exit_is_not_restarted),
-		T(one_for_one_leaves_others),
-		T(one_for_all_restarts_every_worker),
-		T(rest_for_one_restarts_later_workers),
 		T(kill_sends_kill_to_up_worker),
 		T(kill_of_running_worker_sends_only_kill),
 		T(stop_of_exited_or_fatal_makes_stopped),
@@ -827,8 +636,6 @@ main(void)
 		T(watchdog_timeout_aborts_and_restarts),
 		T(watchdog_trigger_acts_at_once),
 		T(stop_during_watchdog_kill_stays_stopped),
-		T(after_waits_for_running_or_success),
-		T(after_settle_starts_pending_and_stops_in_reverse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

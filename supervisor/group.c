@@ -1,0 +1,200 @@
+/*
+ * group.c: what spans workers; worker.c looks at one worker only.
+ *
+ * Start order (after=): a worker starts only once every instance of each
+ * section it names is RUNNING, or has EXITED with a success status; at
+ * shutdown a worker is stopped only once every worker that names it is
+ * down.  Restarts by policy, and starts by request (supervisectl start),
+ * do not wait.  What waits is marked through worker_defer_start() and
+ * worker_defer_stop(), and group_settle() acts on it, from the loop after
+ * changes (host.c), never from inside worker.c.
+ *
+ * Strategies: with one_for_all every other worker that is up, with
+ * rest_for_one every one after the failed worker in start order, is
+ * stopped and started again once reaped (worker_restart()).  They count
+ * as restarts of their own, but the decision counts once against the
+ * supervisor-wide restart limit (group_admit_restart()).
+ *
+ * Shutdown order: every worker is stopped in reverse start order, all at
+ * once but for what after= holds back; a second TERM, or
+ * shutdown_timeout, kills what is left.  See supervise(1) and
+ * supervise.ini(5).
+ */
+#include <string.h>
+
+#include "daemon.h"
+
+static bool
+names(const struct worker_config *wc, const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < wc->nafter; i++)
+		if (strcmp(wc->after[i], section) == 0)
+			return true;
+	return false;
+}
+
+static bool
+satisfied(const struct worker *dep)
+{
+	if (dep->state == STATE_RUNNING)
+		return true;
+	return dep->state == STATE_EXITED && dep->has_exited &&
+	    policy_is_success(dep->cfg, dep->last_status);
+}
+
+bool
+group_deps_ready(const struct supervisor *sv, const struct worker *w)
+{
+	const struct worker *o;
+	size_t i;
+
+	if (w->cfg->nafter == 0)
+		return true;
+	for (i = 0; i < sv->nworkers; i++) {
+		o = sv->workers[i];
+		if (o != w && !o->removed && names(w->cfg, o->cfg->name) &&
+		    !satisfied(o))
+			return false;
+	}
+	return true;
+}
+
+bool
+group_dependents_down(const struct supervisor *sv, const struct worker *w)
+{
+	const struct worker *o;
+	size_t i;
+
+	for (i = 0; i < sv->nworkers; i++) {
+		o = sv->workers[i];
+		if (o != w && worker_is_up(o) && names(o->cfg, w->cfg->name))
+			return false;
+	}
+	return true;
+}
+
+/* An autostart: now, or once after= is met. */
+void
+group_start(struct worker *w)
+{
+	if (group_deps_ready(w->sv, w))
+		worker_start(w);
+	else {
+		worker_defer_start(w);
+		w->sv->after_pending = true;
+	}
+}
+
+/*
+ * Run after state changes, from the loop (never from inside worker.c):
+ * start what waited for its dependencies, stop what waited for its
+ * dependents.  Only while some worker waits (sv->after_pending, set here
+ * wherever one is made to wait): a restart among 10,000 workers that
+ * wait for nothing walks none of them.
+ */
+void
+group_settle(struct supervisor *sv)
+{
+	struct worker *w;
+	bool waiting = false;
+	size_t i;
+
+	if (!sv->after_pending)
+		return;
+	for (i = sv->nworkers; i-- > 0; ) {
+		w = sv->workers[i];
+		if (w->stop_pending && group_dependents_down(sv, w))
+			worker_stop(w);
+	}
+	for (i = 0; i < sv->nworkers && !sv->shutting_down; i++) {
+		w = sv->workers[i];
+		if (w->start_pending && group_deps_ready(sv, w))
+			worker_start(w);
+	}
+	for (i = 0; i < sv->nworkers && !waiting; i++)
+		waiting = sv->workers[i]->start_pending ||
+		    sv->workers[i]->stop_pending;
+	sv->after_pending = waiting;
+}
+
+/* The strategy's part of a restart of w (see the top of this file). */
+void
+group_strategy(struct worker *w)
+{
+	struct supervisor *sv = w->sv;
+	struct worker *o;
+	size_t i;
+
+	if (sv->cfg == NULL || sv->cfg->strategy == STRATEGY_ONE_FOR_ONE)
+		return;
+	for (i = 0; i < sv->nworkers; i++) {
+		o = sv->workers[i];
+		if (o == w || !worker_is_up(o) || o->state == STATE_STOPPING)
+			continue;
+		if (sv->cfg->strategy == STRATEGY_REST_FOR_ONE &&
+		    o->index < w->index)
+			continue;
+		worker_restart(o, true);
+	}
+}
+
+/* The supervisor-wide restart limit: false (and said) if it is hit. */
+bool
+group_admit_restart(struct worker *w, int64_t now)
+{
+	struct supervisor *sv = w->sv;
+	char win[32];
+
+	if (sv->cfg == NULL || window_admit(&sv->window,
+	    sv->cfg->restart_limit, sv->cfg->restart_window_ms, now))
+		return true;
+	format_window(win, sizeof(win), sv->cfg->restart_window_ms);
+	log_warnx("supervisor restart limit hit: %u restarts within "
+	    "%s; stopping everything", sv->cfg->restart_limit, win);
+	return false;
+}
+
+/*
+ * Whether every worker is down, during a shutdown (nothing starts again
+ * then): the workers before sv->down_from are known down, so a shutdown
+ * of n workers walks them once in all, not once per exit.
+ */
+bool
+group_all_down(struct supervisor *sv)
+{
+	while (sv->down_from < sv->nworkers &&
+	    !worker_is_up(sv->workers[sv->down_from]))
+		sv->down_from++;
+	return sv->down_from == sv->nworkers;
+}
+
+/* Shutdown: stop every worker in reverse start order, after= permitting. */
+void
+group_stop_all(struct supervisor *sv)
+{
+	struct worker *w;
+	size_t i;
+
+	for (i = sv->nworkers; i-- > 0; ) {
+		w = sv->workers[i];
+		/* Not up (BACKOFF, say): stopped now, its timer cleared. */
+		if (!worker_is_up(w) || group_dependents_down(sv, w))
+			worker_stop(w);
+		else {
+			worker_defer_stop(w);
+			sv->after_pending = true;
+		}
+	}
+}
+
+/* A second TERM, or shutdown_timeout: KILL what is left, in reverse. */
+void
+group_kill_all(struct supervisor *sv)
+{
+	size_t i;
+
+	for (i = sv->nworkers; i-- > 0; )
+		worker_kill(sv->workers[i]);
+}
