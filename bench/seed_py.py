@@ -2,9 +2,9 @@
 """CPython workers of seed_table.sh (P2, P5), run as supervise commands.
 
     seed_py.py cpu WORK           one process: WORK iterations of a pure
-                                  Python loop: `seed pycpu T0 T1 WORK`
+                                  Python loop: `seed pycpu T0 T1 WORK CPU`
     seed_py.py threads N WORK     N threads in one process, WORK each:
-                                  `seed pythreads T0 T1 N WORK`
+                                  `seed pythreads T0 T1 N WORK CPU`
     seed_py.py mgr-server DIR     a multiprocessing manager on 127.0.0.1
                                   (port of the kernel's choosing, written
                                   to DIR/mgr.port), serving an echo object
@@ -13,7 +13,8 @@
                                   queue.Queue: `seed pymgr MGR_NS QUEUE_NS`
                                   (medians)
 
-Times are CLOCK_MONOTONIC in ns, the clock of every process here.  The
+Times are CLOCK_MONOTONIC in ns, the clock of every process here; CPU is
+the process's CPU time over the work, in ns.  The
 manager's authkey comes from SEED_AUTHKEY (the script draws it at random
 and keeps it in its 0700 temp dir): a manager unpickles what it gets, so
 a key anyone could read would hand any local user this process.
@@ -113,19 +114,21 @@ def main(argv):
     what = argv[1]
     if what == "cpu":
         n = int(argv[2])
-        t0 = time.monotonic_ns()
+        c0, t0 = time.process_time_ns(), time.monotonic_ns()
         work(n)
-        print("seed pycpu %d %d %d" % (t0, time.monotonic_ns(), n),
+        print("seed pycpu %d %d %d %d" % (t0, time.monotonic_ns(), n,
+                                          time.process_time_ns() - c0),
               flush=True)
     elif what == "threads":
         k, n = int(argv[2]), int(argv[3])
         threads = [threading.Thread(target=work, args=(n,)) for _ in range(k)]
-        t0 = time.monotonic_ns()
+        c0, t0 = time.process_time_ns(), time.monotonic_ns()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        print("seed pythreads %d %d %d %d" % (t0, time.monotonic_ns(), k, n),
+        print("seed pythreads %d %d %d %d %d" % (
+            t0, time.monotonic_ns(), k, n, time.process_time_ns() - c0),
               flush=True)
     elif what == "mgr-server":
         mgr_server(argv[2])

@@ -41,6 +41,17 @@ CLAIMS = [
 HOLDS, NOT, CAVEAT, NA = ("holds", "does not hold", "holds with a caveat",
                           "not applicable")
 
+# A lone CPU-bound worker that got less than this share of a CPU ran on a
+# saturated machine: there, N workers win N shares from other programs,
+# and a gain from more CPUs (or a GIL's ceiling) cannot show.
+SATURATED = 0.6
+
+
+def saturated(share):
+    return ("the machine was saturated: a lone CPU-bound worker got only "
+            "%.2f of a CPU, so N workers gained shares from other programs, "
+            "not CPUs" % share)
+
 
 class Missing(Exception):
     """An experiment left no (usable) figure."""
@@ -116,19 +127,21 @@ class Table:
             if c == cpus:
                 rounds.setdefault(k, {}).setdefault(int(n), []).append(
                     [num(x) for x in r[2:6]])
-        ups, used = [], []
+        ups, used, base = [], [], []
         for k, by_n in rounds.items():
             if 1 not in by_n or self.ncpu not in by_n:
                 continue
             t1 = by_n[1][0]
             rate1 = t1[2] / (t1[1] - t1[0])
+            base.append(t1[3] / (t1[1] - t1[0]))
             many = by_n[self.ncpu]
             span = max(x[1] for x in many) - min(x[0] for x in many)
             ups.append(sum(x[2] for x in many) / span / rate1)
             used.append(sum(x[3] for x in many) / span)
         if not ups:
             raise Missing("no spin figure for %s on %s CPUs" % (mode, cpus))
-        return statistics.median(ups), statistics.median(used)
+        return (statistics.median(ups), statistics.median(used),
+                statistics.median(base))
 
     def seen(self, mode):
         r = rows_of(self.d, "global", mode)
@@ -183,25 +196,40 @@ class Table:
                     dur=dur, split=split, rate_before=rate_before,
                     rate_after=rate_after, crashes=crashes, status=status)
 
-    def scale(self, mode):
-        r = {int(x[0]): [num(v) for v in x[1:4]]
-             for x in rows_of(self.d, "scale", mode)}
-        lo, hi = min(r), max(r)
-        if lo == hi:
-            raise Missing("one instance count only")
-        per = [(r[hi][i] - r[lo][i]) / (hi - lo) for i in range(3)]
-        return hi, r[hi], per		# per: start ms, stop ms, PSS KiB
+    def scale(self):
+        """Per instance, between the smallest and the largest count both
+        modes reached: (largest count, {mode: (figures at it, per
+        instance)}), figures and per instance as start ms, stop ms, PSS
+        KiB."""
+        by = {m: {int(x[0]): [num(v) for v in x[1:4]]
+                  for x in rows_of(self.d, "scale", m)}
+              for m in ("thread", "process")}
+        common = sorted(set(by["thread"]) & set(by["process"]))
+        if len(common) < 2:
+            raise Missing("fewer than two instance counts reached in both "
+                          "modes")
+        lo, hi = common[0], common[-1]
+        out = {}
+        for m, r in by.items():
+            out[m] = (r[hi], [(r[hi][i] - r[lo][i]) / (hi - lo)
+                              for i in range(3)])
+        return hi, out
 
     def python(self):
+        """Work rate of N against 1, CPUs used by N, and the single
+        worker's share of a CPU, for CPython threads and processes."""
         def rate(rows, k):
             span = max(num(x[1]) for x in rows) - min(num(x[0]) for x in rows)
-            return k * num(rows[0][-1]) / span
+            work = num(rows[0][3 if k == "threads" else 2])
+            cpu = sum(num(x[-1]) for x in rows)
+            n = len(rows) if k == "procs" else int(rows[0][2])
+            return n * work / span, cpu / span
         n = self.ncpu
-        p1 = rate(rows_of(self.d, "pycpu", "process", "1"), 1)
-        pn = rate(rows_of(self.d, "pycpu", "process", str(n)), n)
-        t1 = rate(rows_of(self.d, "pythreads", "thread", "1"), 1)
-        tn = rate(rows_of(self.d, "pythreads", "thread", str(n)), n)
-        return tn / t1, pn / p1
+        p1, pb = rate(rows_of(self.d, "pycpu", "process", "1"), "procs")
+        pn, pu = rate(rows_of(self.d, "pycpu", "process", str(n)), "procs")
+        t1, tb = rate(rows_of(self.d, "pythreads", "thread", "1"), "threads")
+        tn, tu = rate(rows_of(self.d, "pythreads", "thread", str(n)), "threads")
+        return (tn / t1, tu, tb), (pn / p1, pu, pb)
 
     # -- the rows --
     def t1(self):
@@ -211,6 +239,11 @@ class Table:
         row = dict(thread=fig % (fmt(tg), fmt(tb1), fmt(tb4)),
                    process=fig % (fmt(pg), fmt(pb1), fmt(pb4)),
                    tv=tg, pv=pg, unit="× work, 4 vs 1 worker", log=True)
+        if min(tb1, pb1) < SATURATED * 25:
+            return row, NA, ("the machine was saturated: a lone worker "
+                             "computing 2 ms of every 8 got %s%% of a CPU, "
+                             "not 25%%: there was no idle time to fill"
+                             % fmt(min(tb1, pb1)))
         if tg < 1.5:
             return row, NOT, ("4 threads that wait 3/4 of the time did only "
                               "%s× the work of one: the CPU was not theirs "
@@ -262,12 +295,14 @@ class Table:
     def t4(self):
         if self.ncpu < 2:
             raise Missing("one CPU: nothing runs at the same time")
-        (ts, tu), (ps, pu) = (self.speedup("thread", "all"),
-                              self.speedup("process", "all"))
+        (ts, tu, tb), (ps, pu, pb) = (self.speedup("thread", "all"),
+                                      self.speedup("process", "all"))
         fig = "%d workers on %d CPUs: %s× the throughput of 1, using %s CPUs"
         row = dict(thread=fig % (self.ncpu, self.ncpu, fmt(ts), fmt(tu)),
                    process=fig % (self.ncpu, self.ncpu, fmt(ps), fmt(pu)),
                    tv=ts, pv=ps, unit="× throughput, N vs 1 worker", log=True)
+        if min(tb, pb) < SATURATED:
+            return row, NA, saturated(min(tb, pb))
         good = 0.7 * self.ncpu
         if ts < 1.15:
             return row, NOT, ("%d threads computed only %s× as fast as one "
@@ -288,10 +323,10 @@ class Table:
     def t5(self):
         if self.ncpu < 2:
             raise Missing("one CPU: no several processors to compare with")
-        (t1, tu1), (tall, tuall) = (self.speedup("thread", "one"),
-                                    self.speedup("thread", "all"))
-        (p1, pu1), (pall, puall) = (self.speedup("process", "one"),
-                                    self.speedup("process", "all"))
+        (t1, tu1, tb1), (tall, tuall, tball) = (
+            self.speedup("thread", "one"), self.speedup("thread", "all"))
+        (p1, pu1, _), (pall, puall, _) = (
+            self.speedup("process", "one"), self.speedup("process", "all"))
         fig = ("%d workers on 1 CPU: %s× the throughput of 1, using %s CPUs "
                "(on %d: %s×, %s CPUs)")
         row = dict(thread=fig % (self.ncpu, fmt(t1), fmt(tu1), self.ncpu,
@@ -300,6 +335,8 @@ class Table:
                                   fmt(pall), fmt(puall)),
                    tv=tu1, pv=pu1, unit="CPUs used by N workers on one CPU",
                    log=True)
+        if min(tb1, tball) < SATURATED:
+            return row, NA, saturated(min(tb1, tball))
         if tu1 > 1.1 or tuall - tu1 < 0.3:
             return row, NOT, ("%d threads used %s CPUs on one processor and "
                               "%s on %d" % (self.ncpu, fmt(tu1), fmt(tuall),
@@ -448,21 +485,27 @@ class Table:
     def p2(self):
         if self.ncpu < 2:
             raise Missing("one CPU: nothing can run in parallel")
-        t, p = self.python()
+        (t, tu, tb), (p, pu, pb) = self.python()
         n = self.ncpu
-        row = dict(thread="%d CPython threads: %s× the work rate of 1" % (n, fmt(t)),
-                   process="%d CPython processes: %s× the work rate of 1" % (n, fmt(p)),
-                   tv=t, pv=p, unit="× CPython work rate, N vs 1", log=True)
-        if p >= 1.3 * t and t < 1.3:
-            return row, HOLDS, ("%d threads in one CPython ran at %s× one "
-                                "(the GIL), %d processes at %s×"
-                                % (n, fmt(t), n, fmt(p)))
-        if p >= 1.3 * t:
-            return row, CAVEAT, ("processes gained more (%s× against %s×), "
-                                 "though the threads were not held to one "
-                                 "CPU" % (fmt(p), fmt(t)))
-        return row, NOT, ("%d processes (%s×) did no better than %d threads "
-                          "(%s×) on this machine" % (n, fmt(p), n, fmt(t)))
+        fig = "%d CPython %s: %s× the work rate of 1, using %s CPUs"
+        row = dict(thread=fig % (n, "threads in one process", fmt(t), fmt(tu)),
+                   process=fig % (n, "processes", fmt(p), fmt(pu)),
+                   tv=tu, pv=pu, unit="CPUs used by N CPython workers",
+                   log=True)
+        if min(tb, pb) < SATURATED:
+            return row, NA, saturated(min(tb, pb))
+        if pu >= 1.3 * tu and tu < 1.2:
+            return row, HOLDS, ("%d threads in one CPython could use only %s "
+                                "CPUs (the GIL) and ran at %s× one; %d "
+                                "processes used %s and ran at %s×"
+                                % (n, fmt(tu), fmt(t), n, fmt(pu), fmt(p)))
+        if pu >= 1.3 * tu:
+            return row, CAVEAT, ("processes used more CPUs (%s against %s), "
+                                 "though the threads were not held to one"
+                                 % (fmt(pu), fmt(tu)))
+        return row, NOT, ("%d processes (%s CPUs) did no better than %d "
+                          "threads (%s CPUs) on this machine"
+                          % (n, fmt(pu), n, fmt(tu)))
 
     def p3(self):
         return self.t8("P3")
@@ -520,8 +563,8 @@ class Table:
                              "the rate before)" % (p["crashes"], fmt(share_p)))
 
     def p7(self):
-        hi, tr, tper = self.scale("thread")
-        _, pr, pper = self.scale("process")
+        hi, sc = self.scale()
+        (tr, tper), (pr, pper) = sc["thread"], sc["process"]
         fig = "%s KiB per instance (%d KiB for %d)"
         row = dict(thread=fig % (fmt(tper[2]), tr[2], hi),
                    process=fig % (fmt(pper[2]), pr[2], hi),
@@ -572,8 +615,8 @@ class Table:
                           "round trip)" % fmt(prtt / trtt))
 
     def p10(self):
-        hi, tr, tper = self.scale("thread")
-        _, pr, pper = self.scale("process")
+        hi, sc = self.scale()
+        (tr, tper), (pr, pper) = sc["thread"], sc["process"]
         fig = "start %s µs + stop %s µs per instance (%d: %d ms + %d ms)"
         tsum, psum = (tper[0] + tper[1]) * 1000, (pper[0] + pper[1]) * 1000
         row = dict(thread=fig % (fmt(tper[0] * 1000), fmt(tper[1] * 1000), hi,

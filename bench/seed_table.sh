@@ -357,7 +357,7 @@ p7() {
 			plugin i "$n" idle "stop_timeout = 10s"
 			t0=$(now_ms)
 			launch
-			if ! await 120 running "$n"; then
+			if ! await $((120 + n / 4)) running "$n"; then
 				note "scale $mode $n: only $(log_count ': running$') running"
 				sv_stop
 				continue
