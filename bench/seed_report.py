@@ -726,12 +726,14 @@ def write_svg(outdir, rows, m):
             words, lines = r["unit"].split(), [r["id"]]
             line = ""
             for w in words:
-                if line and len(line) + len(w) > 14:
+                if line and len(line) + len(w) > 12:
                     lines.append(line)
                     line = w
                 else:
                     line = (line + " " + w).strip()
             lines.append(line)
+            if r["verdict"] == NA:
+                lines.append("(not judged)")
             # A tic label is a format: % is written %%.
             text = "\\n".join(x.replace('"', "'").replace("%", "%%")
                                for x in lines)
@@ -740,13 +742,13 @@ def write_svg(outdir, rows, m):
     title = "threads against processes, %s, %d CPUs, %s" % (
         m["cpu"], m["cpus"], m["date"])
     script = """
-set terminal svg size 1100,1100 dynamic font "sans,10"
+set terminal svg size 1300,1100 dynamic font "sans,10"
 set output "seed-table.svg"
 set multiplot layout 2,1 title "%s"
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
-set key top left
+set key outside right top vertical
 set grid ytics
 set xtics font ",9"
 set bmargin 6
@@ -757,13 +759,15 @@ set logscale y
 plot "log.dat" using 2 title "thread mode" lc rgb "#c0392b", \\
      "" using 3 title "process mode" lc rgb "#2471a3"
 unset logscale y
-set yrange [0:*]
+set yrange [0:%g]
 set title "shares, %% (linear)"
 %s
 plot "pct.dat" using 2 title "thread mode" lc rgb "#c0392b", \\
      "" using 3 title "process mode" lc rgb "#2471a3"
 unset multiplot
-""" % (title.replace('"', "'"), xtics(logs), xtics(pct))
+""" % (title.replace('"', "'"), xtics(logs),
+       max([105] + [1.1 * max(r["thread_value"], r["process_value"])
+                    for r in pct]), xtics(pct))
     with open(os.path.join(outdir, "seed-table.gp"), "w") as f:
         f.write(script)
     r = subprocess.run([gnuplot, "seed-table.gp"], cwd=outdir)
