@@ -9,7 +9,7 @@
  * The handler runs on the faulting thread, on that thread's own
  * sigaltstack (a stack overflow leaves no room on the thread's stack), and
  * does only async-signal-safe things: clock_gettime, stores into its own
- * buffer, write(2), sigaction, raise.  It takes no lock and allocates
+ * buffer, poll(2), write(2), sigaction, raise.  It takes no lock and allocates
  * nothing.  What it must know has no other way in than static storage:
  * which worker the thread runs (a thread-local pointer, set by the thread
  * itself), and which workers run (a list the loop thread keeps).  This
@@ -26,6 +26,13 @@
  * walk after the unlink and cannot reach the node).  Once a fault is being
  * reported nothing is freed: the process is ending.
  *
+ * The line goes straight to fd 2, not through the event log's queue (the
+ * loop thread's; see sink.c): lines still queued for a slow reader die
+ * with the process.  fd 2 may be a pipe nobody reads: the handler waits
+ * for it at most FAULT_WAIT_MS, so that a stalled reader cannot keep a
+ * faulted supervise alive, and writes the line, at most PIPE_BUF bytes,
+ * in one write(2).
+ *
  * Signals that no fault raised (kill(1) from another process) are not
  * blamed on the thread that happens to receive them: only a kernel fault
  * (si_code > 0) or the thread's own raise(3) or abort(3) (SI_TKILL from
@@ -37,6 +44,7 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -48,7 +56,8 @@
 
 #define FAULT_ALTSTACK_MIN (64 * 1024)
 #define FAULT_LIST_MAX 128	/* names handed to fault_format */
-#define FAULT_LINE_MAX 4096
+#define FAULT_LINE_MAX 4096	/* PIPE_BUF: one atomic write(2) */
+#define FAULT_WAIT_MS 1000
 
 static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 	SIGABRT };
@@ -66,11 +75,15 @@ static struct {
 /* The worker the current thread runs, or NULL. */
 static _Thread_local struct fault_node *fault_self;
 
+/* Once fd can take it, or not at all; a blocking pipe takes len at once. */
 static void
-write_all(int fd, const char *p, size_t len)
+write_line(int fd, const char *p, size_t len)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	ssize_t n;
 
+	if (poll(&pfd, 1, FAULT_WAIT_MS) != 1 || (pfd.revents & POLLOUT) == 0)
+		return;
 	while (len > 0) {
 		n = write(fd, p, len);
 		if (n == -1 && errno == EINTR)
@@ -126,8 +139,8 @@ fault_cb(int sig, siginfo_t *si, void *uctx)
 			r.nvictims++;
 		}
 		r.victims = names;
-		write_all(STDERR_FILENO, line, fault_format(line, sizeof(line),
-		    &r));
+		write_line(STDERR_FILENO, line, fault_format(line,
+		    sizeof(line), &r));
 	}
 	/*
 	 * Die by the signal: the default action, raised now and delivered

@@ -110,6 +110,27 @@ check "outside: supervise ends" sv_wait_exit 20
 check "outside: by SEGV" test "${SV_STATUS:-x}" = 139
 check "outside: no worker blamed" eval '! log_has "in a worker thread"'
 
+# ---- stderr a pipe nobody reads, full: the fault still ends supervise
+{
+	echo '[supervisor]'
+	echo 'mode = thread'
+	echo 'log_format = json'
+	echo '[worker:h]'
+	echo "plugin = $CRASHY_PLUGIN"
+	echo 'instances = 400'
+	echo '[worker:bomb]'
+	echo "plugin = $CRASHY_PLUGIN"
+	echo 'args = --after 2s --fault segv'
+} > "$T/full.ini"
+mkfifo "$T/errpipe"
+sleep 1000 < "$T/errpipe" &
+track $!
+"$SUPERVISE" -c "$T/full.ini" -s "$SOCK" > /dev/null 2> "$T/errpipe" &
+SV_PID=$!
+track "$SV_PID"
+check "stalled stderr: supervise still ends" sv_wait_exit 60
+check "stalled stderr: by SEGV" test "${SV_STATUS:-x}" = 139
+
 # ---- process mode: the same fault costs one worker
 sv_run "$T/v.ini" -m process
 check "process: all up" wait_for 10 is_state bomb RUNNING
