@@ -7,7 +7,7 @@ set -eu
 
 packages="gcc libc6-dev clang libclang-rt-14-dev meson ninja-build pkg-config
 libev-dev libinih-dev libcmocka-dev mandoc logrotate python3 procps util-linux
-curl prometheus valgrind"
+curl prometheus valgrind tmux"
 if [ "${1:-}" = --bench ]; then
 	packages="$packages gnuplot-nox strace"
 fi

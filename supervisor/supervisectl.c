@@ -26,32 +26,17 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "supervisectl.h"
 
 #ifndef SUPERVISE_VERSION
 #define SUPERVISE_VERSION "0.1.0"
 #endif
-
-/* The exit statuses of the contract (sysexits(3) for the last three). */
-#define EXIT_FAILED 1
-#define EXIT_USAGE 64
-#define EXIT_NOSERVER 69
-#define EXIT_NOPERM 77
 
 #define DEFAULT_TIMEOUT_MS 10000	/* SUPERVISECTL_TIMEOUT's default */
 #define MAX_TIMEOUT_S 86400
 
 /* How long the server may stay silent; 0: for ever. */
 static int64_t timeout_ms = DEFAULT_TIMEOUT_MS;
-
-/* A status reply: the lines own the strings that the rows point to. */
-struct status {
-	char *header;		/* the header line, which mode points into */
-	const char *mode;
-	long pid;
-	struct proto_row *rows;
-	char **lines;
-	size_t n, cap;
-};
 
 /* A why reply, for --json: each exit with its lines (owned copies). */
 struct why {
@@ -74,16 +59,17 @@ static const char *const usage_text =
     "       supervisectl [-s SOCKET] metrics\n"
     "       supervisectl [-s SOCKET] log [-f] [-n N] NAME ...\n"
     "       supervisectl [-s SOCKET] [--json] why NAME ...\n"
+    "       supervisectl [-s SOCKET] top [-d SECONDS] [-n COUNT] [-o KEY]\n"
     "       supervisectl -h | -V\n";
 
-static void __attribute__((noreturn))
+void
 usage(void)
 {
 	fputs(usage_text, stderr);
 	exit(EXIT_USAGE);
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
+void
 die(int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -132,7 +118,7 @@ timed_out(const char *path, const char *what)
 	    what, (long long)(timeout_ms / 1000));
 }
 
-static int
+int
 connect_to(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -166,7 +152,7 @@ connect_to(const char *path)
  * Send the whole request.  A refused peer may find the connection closed
  * already (EPIPE): its reason is still waiting to be read.
  */
-static void
+void
 send_request(int fd, const struct pbuf *req, const char *path)
 {
 	size_t off = 0;
@@ -406,7 +392,7 @@ next_line(struct reader *r, size_t *taken)
  * Each line must come within the timeout; a wait line stretches that to
  * its promise, if longer.
  */
-static int
+int
 read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
     struct why *wy, int skip)
 {
@@ -494,7 +480,7 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 	return status;
 }
 
-static const char *
+const char *
 state_colour(const char *state)
 {
 	if (strcmp(state, "FATAL") == 0)
@@ -628,6 +614,32 @@ log_options(int argc, char **argv, enum proto_cmd *cmd, const char **lines)
 	return i;
 }
 
+void
+status_free(struct status *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		free(st->lines[i]);
+	free(st->lines);
+	free(st->rows);
+	free(st->header);
+	memset(st, 0, sizeof(*st));
+}
+
+const char *
+socket_path(const char *sock, char *buf, size_t len)
+{
+	char msg[256];
+
+	if (sock != NULL)
+		return sock;
+	if (proto_default_socket(buf, len, PROTO_DIR_CHECK, msg,
+	    sizeof(msg)) == -1)
+		die(EXIT_NOSERVER, "%s", msg);
+	return buf;
+}
+
 static bool
 find_command(const char *name, enum proto_cmd *cmd)
 {
@@ -687,6 +699,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		usage();
+	if (strcmp(argv[0], "top") == 0 && !json)
+		return top_main(sock, argc, argv);
 	if (!find_command(argv[0], &cmd)) {
 		fprintf(stderr, "supervisectl: unknown command: %s\n", argv[0]);
 		usage();
@@ -758,11 +772,7 @@ main(int argc, char *argv[])
 	else if (cmd == CMD_WHY && status == 0 && wy.n == 0)
 		fprintf(stderr, "supervisectl: no exits recorded\n");
 	why_free(&wy);
-	for (i = 0; i < st.n; i++)
-		free(st.lines[i]);
-	free(st.lines);
-	free(st.rows);
-	free(st.header);
+	status_free(&st);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(EXIT_FAILED, "stdout: %s", strerror(errno));
 	return status;
