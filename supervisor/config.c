@@ -466,6 +466,49 @@ compare_pending(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* The section named name, or -1: for the few names of exit_when. */
+static ssize_t
+section_index(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nworkers; i++)
+		if (strcmp(cfg->workers[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* exit_when's names: each a worker, NAME, or one of its instances, NAME:N. */
+static void
+check_exit_when(struct load *ld)
+{
+	struct config *cfg = ld->cfg;
+	char *const *n, *colon, *end, base[256];
+	unsigned long inst;
+	ssize_t j;
+
+	for (n = cfg->exit_when_names; n != NULL && *n != NULL; n++) {
+		if (section_index(cfg, *n) >= 0)
+			continue;
+		j = -1;
+		if ((colon = strrchr(*n, ':')) != NULL &&
+		    (size_t)(colon - *n) < sizeof(base) && colon[1] >= '0' &&
+		    colon[1] <= '9') {
+			memcpy(base, *n, (size_t)(colon - *n));
+			base[colon - *n] = '\0';
+			inst = strtoul(colon + 1, &end, 10);
+			j = section_index(cfg, base);
+			if (*end != '\0' || (j >= 0 &&
+			    (cfg->workers[j].instances < 2 ||
+			    inst >= cfg->workers[j].instances)))
+				j = -1;
+		}
+		if (j < 0)
+			lerror(ld, 0, cfg->path, cfg->exit_when_line,
+			    "exit_when: unknown worker \"%s\"", *n);
+	}
+}
+
 int
 config_load(const char *path, int mode_override, struct config *cfg,
     struct errlist *errs)
@@ -494,6 +537,8 @@ config_load(const char *path, int mode_override, struct config *cfg,
 		    "no [worker:NAME] section (one or more are needed)");
 	if (!ld.oom)
 		sort_workers(&ld);
+	if (!ld.oom)
+		check_exit_when(&ld);
 	for (i = 0; ld.nerr == 0 && i < cfg->nworkers; i++)
 		if (fingerprint(&cfg->workers[i]) == -1)
 			oom(&ld);
@@ -531,5 +576,6 @@ config_free(struct config *cfg)
 	free(cfg->metrics_listen);
 	free_argv(cfg->on_exit);
 	free_argv(cfg->on_fatal);
+	free_argv(cfg->exit_when_names);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -107,6 +107,11 @@ struct worker_config {
 	char *fingerprint;
 };
 
+/* [supervisor] exit_when (exit_when.c). */
+enum sv_exit_when {
+	EXIT_WHEN_NEVER, EXIT_WHEN_ANY, EXIT_WHEN_ALL, EXIT_WHEN_NAMED,
+};
+
 struct config {
 	char *path;
 	enum sv_mode mode;
@@ -121,6 +126,9 @@ struct config {
 	socklen_t metrics_addrlen;
 	char **on_exit, **on_fatal;	/* hooks of every worker, or NULL */
 	int64_t hook_timeout_ms;
+	enum sv_exit_when exit_when;
+	char **exit_when_names;		/* EXIT_WHEN_NAMED: NULL-terminated */
+	int exit_when_line;		/* where the key is, for its errors */
 
 	struct worker_config *workers;	/* in start order */
 	size_t nworkers;

@@ -164,4 +164,11 @@ bool group_all_down(struct supervisor *sv);
 void group_stop_all(struct supervisor *sv);	/* shutdown, in order */
 void group_kill_all(struct supervisor *sv);	/* KILL what is left */
 
+/* group.c: exit_when. */
+/* What supervise exits with for w: its code, 128 + signal, 127 never ran. */
+int group_exit_status(const struct worker *w);
+/* Has w's change met cfg's exit_when?  -1 if not, else the exit status. */
+int group_exit_when(const struct config *cfg, struct worker *const *ws,
+    size_t n, const struct worker *w);
+
 #endif

@@ -19,7 +19,22 @@
  * once but for what after= holds back; a second TERM, or
  * shutdown_timeout, kills what is left.  See supervise(1) and
  * supervise.ini(5).
+ *
+ * exit_when (supervise.ini(5)): when the end of workers ends supervise,
+ * and with which status, as a container's init does (tini, s6-overlay),
+ * so that the orchestrator sees the main job's result.  A worker has
+ * ended for good in EXITED or FATAL; a STOPPED one (by request, or never
+ * started) has not, but it is down.  The decision is made when a worker
+ * changes, from what all the workers are at that moment, and names the
+ * status of the worker whose end met it:
+ *	any	the first worker to end for good;
+ *	all	the worker that ended for good last, once none is up;
+ *	NAMES	the last of the named ones to end for good, once all have.
+ * Workers that reload removed do not count.  It only decides; host.c
+ * acts on it from its settle pass, never from inside worker.c.
  */
+#include <sys/wait.h>
+
 #include <string.h>
 
 #include "daemon.h"
@@ -197,4 +212,60 @@ group_kill_all(struct supervisor *sv)
 
 	for (i = sv->nworkers; i-- > 0; )
 		worker_kill(sv->workers[i]);
+}
+
+static bool
+ended_for_good(const struct worker *w)
+{
+	return w->state == STATE_EXITED || w->state == STATE_FATAL;
+}
+
+static bool
+down(const struct worker *w)
+{
+	return ended_for_good(w) || w->state == STATE_STOPPED;
+}
+
+static bool
+named(const struct config *cfg, const struct worker *w)
+{
+	char *const *n;
+
+	for (n = cfg->exit_when_names; n != NULL && *n != NULL; n++)
+		if (strcmp(*n, w->name) == 0 || strcmp(*n, w->cfg->name) == 0)
+			return true;
+	return false;
+}
+
+int
+group_exit_status(const struct worker *w)
+{
+	if (!w->has_exited)
+		return 127;	/* it never ran: it could not be started */
+	if (WIFSIGNALED(w->last_status))
+		return 128 + WTERMSIG(w->last_status);
+	return WEXITSTATUS(w->last_status);
+}
+
+int
+group_exit_when(const struct config *cfg, struct worker *const *ws, size_t n,
+    const struct worker *w)
+{
+	size_t i;
+
+	if (cfg->exit_when == EXIT_WHEN_NEVER || w->removed ||
+	    !ended_for_good(w))
+		return -1;
+	if (cfg->exit_when == EXIT_WHEN_NAMED && !named(cfg, w))
+		return -1;
+	for (i = 0; cfg->exit_when != EXIT_WHEN_ANY && i < n; i++) {
+		if (ws[i]->removed)
+			continue;
+		if (cfg->exit_when == EXIT_WHEN_ALL && !down(ws[i]))
+			return -1;
+		if (cfg->exit_when == EXIT_WHEN_NAMED && named(cfg, ws[i]) &&
+		    !ended_for_good(ws[i]))
+			return -1;
+	}
+	return group_exit_status(w);
 }

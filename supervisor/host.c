@@ -27,6 +27,7 @@
 /* sv->host_state. */
 struct host_state {
 	ev_idle settle;
+	int exit_when;		/* >= 0: exit_when was met, with this status */
 };
 
 /* A worker's timers; w->timer.  wd runs only with watchdog= from RUNNING. */
@@ -112,12 +113,19 @@ static void
 changed(struct worker *w)
 {
 	struct supervisor *sv = w->sv;
+	struct host_state *hs = sv->host_state;
+	int status;
 
 	control_worker_changed(w);
 	hook_changed(w);
 	notify_changed(sv);
-	if (sv->host_state != NULL)
-		ev_idle_start(sv->loop, &sv->host_state->settle);
+	/* The first worker's end that meets exit_when decides the status. */
+	if (hs != NULL && hs->exit_when < 0 && !sv->shutting_down &&
+	    (status = group_exit_when(sv->cfg, sv->workers, sv->nworkers,
+	    w)) >= 0)
+		hs->exit_when = status;
+	if (hs != NULL)
+		ev_idle_start(sv->loop, &hs->settle);
 	/* Up again during a shutdown (it should not be): look from it. */
 	if (sv->shutting_down && worker_is_up(w) && w->index < sv->down_from)
 		sv->down_from = w->index;
@@ -200,6 +208,11 @@ settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 
 	(void)revents;
 	ev_idle_stop(loop, idle);
+	if (sv->host_state->exit_when >= 0 && !sv->shutting_down) {
+		log_warnx("exit_when met: exiting with status %d",
+		    sv->host_state->exit_when);
+		supervisor_shutdown(sv, sv->host_state->exit_when);
+	}
 	group_settle(sv);
 	/* Only after a reload removed workers: no walk on every change. */
 	if (!sv->removed_pending) {
@@ -233,6 +246,7 @@ host_init(struct supervisor *sv)
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return -1;
 	ev_idle_init(&hs->settle, settle_cb);
+	hs->exit_when = -1;
 	sv->host_state = hs;
 	return 0;
 }

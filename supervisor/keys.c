@@ -196,6 +196,52 @@ p_listen(struct sect *s, const struct key *k, const char *v)
 		oom(s);
 }
 
+/* exit_when: never, any, all, or NAME[,NAME...] (checked in config.c). */
+static void
+p_exit_when(struct sect *s, const struct key *k, const char *v)
+{
+	struct config *cfg = s->base;
+	char *copy, *tok, *last, **a;
+	size_t n = 0;
+
+	(void)k;
+	cfg->exit_when_line = s->e->line;
+	if (strcmp(v, "never") == 0 || strcmp(v, "any") == 0 ||
+	    strcmp(v, "all") == 0) {
+		cfg->exit_when = v[0] == 'n' ? EXIT_WHEN_NEVER : v[1] == 'n' ?
+		    EXIT_WHEN_ANY : EXIT_WHEN_ALL;
+		return;
+	}
+	if ((copy = strdup(v)) == NULL) {
+		oom(s);
+		return;
+	}
+	for (tok = strtok_r(copy, " \t,", &last); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &last)) {
+		if (strcmp(tok, "never") == 0 || strcmp(tok, "any") == 0 ||
+		    strcmp(tok, "all") == 0) {
+			bad(s, "%s stands alone, not in a list of workers",
+			    tok);
+			break;
+		}
+		if ((a = reallocarray(cfg->exit_when_names, n + 2,
+		    sizeof(*a))) == NULL || (a[n] = strdup(tok)) == NULL) {
+			if (a != NULL)
+				cfg->exit_when_names = a;
+			oom(s);
+			break;
+		}
+		cfg->exit_when_names = a;
+		a[++n] = NULL;
+	}
+	free(copy);
+	if (n > 0)
+		cfg->exit_when = EXIT_WHEN_NAMED;
+	else if (cfg->exit_when_names == NULL)
+		bad(s, "expected never, any, all or worker names, got \"%s\"",
+		    v);
+}
+
 /* log_buffer: a size, at most LOG_BUFFER_MAX. */
 static void
 p_logbuf(struct sect *s, const struct key *k, const char *v)
@@ -506,6 +552,7 @@ static const struct key supervisor_keys[] = {
 	{ "on_fatal", p_command, C(on_fatal), K_ARGV, 0, NULL },
 	{ "hook_timeout", p_duration, C(hook_timeout_ms), K_POSITIVE, 0,
 	    NULL },
+	{ "exit_when", p_exit_when, 0, 0, 0, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL }
 };
 

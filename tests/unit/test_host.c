@@ -104,6 +104,17 @@ group_settle(struct supervisor *sv)
 	calls.settle++;
 }
 
+int
+group_exit_when(const struct config *cfg, struct worker *const *ws,
+    size_t n, const struct worker *w)
+{
+	(void)cfg;
+	(void)ws;
+	(void)n;
+	(void)w;
+	return -1;
+}
+
 void
 output_free(struct worker *w)
 {
