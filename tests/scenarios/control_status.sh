@@ -50,7 +50,7 @@ check "one row per instance, in start order" eval \
     '[ "$(awk "NR > 1 { printf \"%s \", \$1 }" "$T/table")" = \
     "web:0 web:1 done bad idle spin " ]'
 check "web:0 row" eval 'row web:0 | grep -Eq \
-    "^web:0 +RUNNING +$(pid_of web:0) +[0-9]+s +0 +[0-9]+\.[0-9]{2}s +[0-9.]+[BKMG] +-\$"'
+    "^web:0 +RUNNING +$(pid_of web:0) +[0-9dhms]+ +0 +[0-9]+\.[0-9]{2}s +[0-9.]+[BKMG] +-\$"'
 check "done row: dashes, exit 3" eval \
     'row done | grep -Eq "^done +EXITED +- +- +0 +- +- +exit 3\$"'
 check "bad row: restarts 1, SEGV" eval \
@@ -113,7 +113,7 @@ if command -v python3 > /dev/null; then
 	check "spin: rss at most VmHWM" eval '[ "$(json_field spin rss_bytes)" \
 	    -le $(( $(proc_field "$spin_pid" VmHWM | awk "{print \$1}") * 1024 )) ]'
 	check "spin: table shows CPU in seconds" eval 'row spin |
-	    grep -Eq "^spin +RUNNING +$spin_pid +[0-9]+s +0 +[0-9]+\.[0-9]{2}s +[0-9.]+[KMG] +-\$"'
+	    grep -Eq "^spin +RUNNING +$spin_pid +[0-9dhms]+ +0 +([0-9]+\.[0-9]{2}s|[0-9]+m[0-9]+s) +[0-9.]+[KMG] +-\$"'
 	check "spin: stop" eval 'ctl stop spin > /dev/null'
 	check "spin: stopped: null again" test "$(json_field spin cpu_ms)" = null
 	check "spin: stopped: rss null" test "$(json_field spin rss_bytes)" = null
