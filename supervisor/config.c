@@ -368,9 +368,17 @@ sort_workers(struct load *ld)
 	size_t n = cfg->nworkers, i;
 	size_t *order = calloc(n + 1, sizeof(*order));
 
-	sorted = calloc(n + 1, sizeof(*sorted));
-	if (order == NULL || sorted == NULL || order_workers(cfg->workers, n,
-	    &ld->names, order, order_error, ld) == -1) {
+	sorted = NULL;
+	if (order == NULL || order_workers(cfg->workers, n, &ld->names, order,
+	    order_error, ld) == -1) {
+		oom(ld);
+		goto done;
+	}
+	for (i = 0; i < n && order[i] == i; i++)
+		continue;
+	if (i == n)
+		goto done;	/* already in start order: no copy */
+	if ((sorted = calloc(n + 1, sizeof(*sorted))) == NULL) {
 		oom(ld);
 		goto done;
 	}

@@ -306,14 +306,14 @@ add_entry(struct reader *rd, const char *key, const char *value)
 	struct ini_entry *e;
 
 	if (s->nentries == s->cap) {
-		e = reallocarray(s->entries, s->cap ? s->cap * 2 : 16,
+		e = reallocarray(s->entries, s->cap ? s->cap * 2 : 4,
 		    sizeof(*e));
 		if (e == NULL) {
 			rd->errs->oom = true;
 			return;
 		}
 		s->entries = e;
-		s->cap = s->cap ? s->cap * 2 : 16;
+		s->cap = s->cap ? s->cap * 2 : 4;
 	}
 	e = &s->entries[s->nentries];
 	e->key = strdup(key);

@@ -163,7 +163,7 @@ order_workers(const struct worker_config *w, size_t n,
     void *ctx)
 {
 	struct sorter s = { .w = w, .n = n, .order = order };
-	size_t i, e = 0, first = 0;
+	size_t i, e = 0, first = 0, cursor = 0;
 	int r = -1;
 
 	for (i = 0; i < n; i++)
@@ -182,19 +182,26 @@ order_workers(const struct worker_config *w, size_t n,
 	    s.heap == NULL || s.seen == NULL || s.path == NULL)
 		goto done;
 	resolve(&s, names, error, ctx);
-	for (i = 0; i < n; i++)
-		if (s.pending[i] == 0)
-			heap_push(&s, i);
+	/*
+	 * The next to place is the smaller of: the first worker at or after
+	 * the cursor that was ready from the start, and the heap's top (the
+	 * workers made ready by a placement).  Without after= the heap stays
+	 * empty and this is one pass in config order.
+	 */
 	while (s.norder < n) {
-		if (s.nheap > 0) {
-			i = heap_pop(&s);
-			if (!s.placed[i])
-				place(&s, i);
-			continue;
+		while (cursor < n && (s.placed[cursor] || s.pending[cursor] > 0))
+			cursor++;
+		while (s.nheap > 0 && s.placed[s.heap[0]])
+			(void)heap_pop(&s);
+		if (s.nheap > 0 && (cursor == n || s.heap[0] < cursor))
+			place(&s, heap_pop(&s));
+		else if (cursor < n)
+			place(&s, cursor);
+		else {
+			while (s.placed[first])
+				first++;
+			break_cycle(&s, first, error, ctx);
 		}
-		while (s.placed[first])
-			first++;
-		break_cycle(&s, first, error, ctx);
 	}
 	r = 0;
 done:
