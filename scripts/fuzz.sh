@@ -4,7 +4,9 @@
 # starting from its seed corpus in tests/fuzz/corpus/NAME.  New inputs go
 # to build-fuzz/corpus/NAME, crashes to build-fuzz/crashes/NAME/.  Prints
 # each target's executions and crashes; exits 1 if any target crashed.
-# FUZZ_TARGETS="config proto" picks targets; FUZZ_JOBS=N runs N at once.
+# FUZZ_TARGETS="config proto" picks targets; FUZZ_JOBS=N runs N at once;
+# FUZZ_TIMEOUT=S (default 10) is how long one input may take (more on a
+# loaded machine, where a fuzzer may wait its turn that long).
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -32,7 +34,7 @@ run() {
 	mkdir -p "$top/build-fuzz/corpus/$1" "$top/build-fuzz/crashes/$1"
 	# Paths are absolute: fuzz_config works in a temp dir of its own.
 	"$top/build-fuzz/tests/fuzz/fuzz_$1" -max_total_time="$seconds" \
-	    -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
 	    -artifact_prefix="$top/build-fuzz/crashes/$1/" \
 	    "$top/build-fuzz/corpus/$1" "$top/tests/fuzz/corpus/$1" \
 	    > "$top/build-fuzz/fuzz-$1.log" 2>&1
