@@ -143,7 +143,7 @@ cmd_rtt(int argc, char **argv)
 	while ((fd = dial(argv[2])) == -1) {
 		if (now_ns() - t0 > 10000000000LL) {
 			fprintf(stderr, "seed_probe: %s: no server\n", argv[2]);
-			return 1;
+			goto fail;
 		}
 		pause_us(10000);
 	}
@@ -153,14 +153,21 @@ cmd_rtt(int argc, char **argv)
 		t0 = now_ns();
 		if (round_trip(fd) == -1) {
 			fprintf(stderr, "seed_probe: %s: no answer\n", argv[2]);
-			return 1;
+			goto fail;
 		}
 		v[i] = now_ns() - t0;
 	}
 	qsort(v, (size_t)count, sizeof(*v), cmp_ll);
 	printf("rtt %lld %lld %ld\n", v[count / 2], v[(count * 9) / 10],
 	    count);
+	close(fd);
+	free(v);
 	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	free(v);
+	return 1;
 }
 
 static int
@@ -210,6 +217,9 @@ cmd_load(int argc, char **argv)
 			retry_at[i] = now_ns() - t0 + RETRY_MS * 1000000LL;
 		}
 	}
+	for (i = 0; i < n; i++)
+		if (fd[i] != -1)
+			close(fd[i]);
 	printf("load %ld %ld %lld %ld %ld\n", answered, failed, last_ok,
 	    before, after);
 	return answered > 0 ? 0 : 1;
