@@ -279,7 +279,9 @@ hook_start(struct worker *w, enum hook_event ev, int wstatus,
 		goto fail;
 	}
 	pathvar = env_lookup(env, "PATH");
-	if ((err = spawn_resolve(argv[0], pathvar, path, sizeof(path))) != 0) {
+	/* Said here, in the event log: a child could only exit 127. */
+	if ((err = spawn_resolve(argv[0], pathvar, path, sizeof(path))) != 0 ||
+	    (access(path, X_OK) == -1 && (err = errno) != 0)) {
 		snprintf(why, sizeof(why), "exec %s: %s", argv[0],
 		    strerror(err));
 		goto fail;

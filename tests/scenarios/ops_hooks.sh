@@ -63,6 +63,11 @@ restart = never
 on_exit = sh -c 'echo \$\$ > $T/hookpid; exec sleep 1000'
 hook_timeout = 15s
 
+[worker:nohook]
+command = sh -c 'sleep 0.2; exit 0'
+restart = never
+on_exit = /nonexistent/hook
+
 [worker:stays]
 command = crashy --fault none
 on_exit = sh -c 'echo "exit stays" >> $H'
@@ -80,6 +85,9 @@ check "no shell unless asked: words as written, output as NAME[hook]" \
     wait_out 10 '^noshell\[hook\] \| literal \$HOME two words$'
 check "a hook's output never looks like its worker's" eval \
     '! out_has "^noshell \\| literal"'
+
+check "a hook that cannot be run is logged" wait_log 10 \
+    ' nohook: hook on_exit: exec /nonexistent/hook: No such file or directory; not run$'
 
 # hook_timeout: KILL to the hook's process group.
 check "the slow hook started" wait_for 10 test -s "$T/hookpid"
@@ -103,9 +111,9 @@ check "fewer hooks than exits" eval \
 
 # Hooks are not workers.
 check "status shows workers only" eval \
-    '[ "$(ctl status | tail -n +2 | wc -l)" = 7 ]'
+    '[ "$(ctl status | tail -n +2 | wc -l)" = 8 ]'
 check "metrics count workers only" eval \
-    '[ "$(ctl metrics | grep -c "^supervise_worker_up{")" = 7 ]'
+    '[ "$(ctl metrics | grep -c "^supervise_worker_up{")" = 8 ]'
 
 # No hook for the stops of a shutdown.
 sv_signal TERM
