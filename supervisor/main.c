@@ -237,6 +237,31 @@ supervisor_add_workers(struct supervisor *sv, struct config *cfg)
 	return 0;
 }
 
+/*
+ * libev's allocator.  libev aborts when an allocation fails: a watcher
+ * array that cannot grow would kill supervise, and every worker with it.
+ * A failure under memory pressure is usually brief, so try again for up
+ * to a second (at most 100 times, 10ms apart) before libev gives up.
+ */
+static void *
+loop_realloc(void *ptr, long size)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	void *p;
+	int i;
+
+	if (size == 0) {
+		free(ptr);
+		return NULL;
+	}
+	for (i = 0; i < 100; i++) {
+		if ((p = realloc(ptr, (size_t)size)) != NULL)
+			return p;
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -324,6 +349,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	memset(&ls, 0, sizeof(ls));
 	sv->priv = &ls;
+	ev_set_allocator(loop_realloc);
 	if ((sv->loop = ev_loop_new(EVFLAG_AUTO)) == NULL)
 		errx(EXIT_SOFTWARE, "cannot create the event loop");
 	ev_set_userdata(sv->loop, sv);

@@ -890,6 +890,13 @@ spawn_free(struct worker *w)
 void
 spawn_close(struct supervisor *sv)
 {
+	/* What spawn_init made, so that a clean exit leaves nothing behind. */
+	free(child_stack);
+	child_stack = NULL;
+	if (devnull_fd != -1) {
+		close(devnull_fd);
+		devnull_fd = -1;
+	}
 	if (sv->spawn == NULL)
 		return;
 	free(sv->spawn->bucket);
