@@ -262,6 +262,20 @@ loop_realloc(void *ptr, long size)
 	return NULL;
 }
 
+/*
+ * Refused before anything started (the control socket is held, say):
+ * write out what is queued and go.  The config and the loop go with the
+ * process; _exit, so that a leak check at exit reports only what a clean
+ * shutdown leaves behind.
+ */
+static void __attribute__((noreturn))
+exit_before_start(struct supervisor *sv, int status)
+{
+	output_shutdown(sv);
+	fflush(NULL);
+	_exit(status);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -365,10 +379,10 @@ main(int argc, char *argv[])
 	if (output_init(sv) == -1)
 		errx(EXIT_SOFTWARE, "cannot set up worker output");
 	if ((status = control_init(sv)) != 0)
-		return status;
+		exit_before_start(sv, status);
 	if (metrics_http_init(sv) == -1) {
 		control_close(sv);
-		return EXIT_CANTCREAT;
+		exit_before_start(sv, EXIT_CANTCREAT);
 	}
 
 	ev_signal_init(&ls.sigterm, signal_cb, SIGTERM);

@@ -353,6 +353,7 @@ next_line(struct reader *r, size_t *taken)
 		r->len -= *taken;
 		*taken = 0;
 	}
+	/* memchr on no buffer at all would be undefined, even for 0 bytes. */
 	while (r->len == 0 || (nl = memchr(r->buf, '\n', r->len)) == NULL) {
 		if (r->len >= PROTO_MAX_LINE)
 			return NULL;
@@ -416,7 +417,7 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 			    line);
 		/* The answer to progress (an older supervise refuses it). */
 		if (skip > 0 && (rep.kind == REPLY_OK ||
-		    rep.kind == REPLY_ERROR)) {
+		    (rep.kind == REPLY_ERROR && rep.err == PERR_MALFORMED))) {
 			skip--;
 			free(copy);
 			continue;

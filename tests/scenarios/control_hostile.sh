@@ -26,7 +26,7 @@ while True:
 EOF
 mute=$!
 track "$mute"
-check "mute server listening" wait_for 10 test -S "$T/mute.sock"
+check "mute server listening" wait_for 30 test -S "$T/mute.sock"
 rc=$(SUPERVISECTL_TIMEOUT=1 timeout 30 "$SUPERVISECTL" -s "$T/mute.sock" \
     status > "$T/o" 2> "$T/e"; echo $?)
 check "mute server: status exit 69" test "$rc" = 69
