@@ -11,7 +11,7 @@ command -v python3 > /dev/null || { skip "no python3"; finish; }
 write_config "$T/s.ini" <<EOF
 [worker:loop_with_a_name_forty_bytes_long_xxx]
 command = crashy --fault exit:1 --after 10ms
-instances = 4
+instances = 6
 min_uptime = 0
 restart_delay = 0
 EOF
@@ -51,9 +51,9 @@ restarts() {
 print(sum(w["restarts"] for w in json.load(sys.stdin)["workers"]))'
 }
 more_than() { [ "$(restarts)" -gt "$1" ] 2> /dev/null; }
-# 4 lines per restart, each about 100 bytes: 1000 restarts fill the pipe
+# 4 lines per restart, each about 100 bytes: 800 restarts fill the pipe
 # many times over, and then the 256 KiB queue behind it.
-check "restarts go on while nobody reads stderr" wait_for 150 more_than 1000
+check "restarts go on while nobody reads stderr" wait_for 120 more_than 800
 n=$(restarts)
 check "status still answered, restarts still counted ($n)" \
     wait_for 30 more_than "$n"
