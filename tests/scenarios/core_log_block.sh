@@ -41,7 +41,7 @@ p.wait()
 open(t + "/status", "w").write("%d\n" % p.returncode)
 PY
 track $!
-check "supervise started" wait_for 10 test -s "$T/svpid"
+check "supervise started" wait_for 60 test -s "$T/svpid"
 SV_PID=$(cat "$T/svpid")
 track "$SV_PID"
 
@@ -67,7 +67,7 @@ check "the drop is reported once the reader is back" \
 check "the event log goes on after it" \
     wait_for 20 eval 'tail -n 1 "$T/err" | grep -q " supervise: loop_"'
 sv_signal TERM
-check "TERM ends it" wait_for 30 test -s "$T/status"
+check "TERM ends it" wait_for 60 test -s "$T/status"
 check "exit 0" test "$(cat "$T/status")" = 0
 check "shutdown complete logged" log_has ' supervise: shutdown complete$'
 check "no worker left" wait_for 5 no_leftovers
