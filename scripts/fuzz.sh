@@ -40,13 +40,20 @@ run() {
 	    > "$top/build-fuzz/fuzz-$1.log" 2>&1
 }
 
-# report NAME STATUS: a line of figures from the log.
+# report NAME STATUS: a line of figures from the log.  Failures are the
+# artifacts libFuzzer writes for a crash, a leak, an out-of-memory or a
+# timeout; slow-unit-* files (an input over 10 s, as on a machine so
+# loaded that the fuzzer waits that long for a CPU) are only counted.
 report() {
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 	    "build-fuzz/fuzz-$1.log" | tail -n 1)
-	crashes=$(find "build-fuzz/crashes/$1" -type f | wc -l)
-	printf 'fuzz_%s: %s executions in %ss, %s crashes (exit %s)\n' "$1" \
-	    "${execs:-?}" "$seconds" "$crashes" "$2"
+	crashes=$(find "build-fuzz/crashes/$1" -type f \( -name 'crash-*' \
+	    -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \) |
+	    wc -l)
+	slow=$(find "build-fuzz/crashes/$1" -type f -name 'slow-unit-*' |
+	    wc -l)
+	printf 'fuzz_%s: %s executions in %ss, %s crashes, %s slow inputs (exit %s)\n' \
+	    "$1" "${execs:-?}" "$seconds" "$crashes" "$slow" "$2"
 	[ "$2" = 0 ] && [ "$crashes" = 0 ]
 }
 
@@ -64,7 +71,8 @@ while [ $# -gt 0 ]; do
 	done
 	wait
 	for t in $batch; do
-		report "$t" "$(cat "build-fuzz/fuzz-$t.status")" || failed=1
+		report "$t" "$(cat "build-fuzz/fuzz-$t.status" 2>/dev/null ||
+		    echo '?')" || failed=1
 	done
 done
 [ "$failed" = 0 ] || { echo "fuzz.sh: a target crashed; see build-fuzz/crashes/ and build-fuzz/fuzz-*.log" >&2; exit 1; }
