@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "procstat.h"
 #include "proto.h"
@@ -138,25 +139,16 @@ struct command_status {
 #define STATUS_STEP	4
 #define STATUS_SLICE_NS	30000
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* One loop pass's share of the rows: true once the reply is complete. */
 static bool
 status_slice(struct command_client *c, struct command_status *st)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = clock_mono_ns();
 
 	do {
 		if (proto_put_rows(c->out, &st->rows, STATUS_STEP))
 			return true;
-	} while (mono_ns() - t0 < STATUS_SLICE_NS);
+	} while (clock_mono_ns() - t0 < STATUS_SLICE_NS);
 	return false;
 }
 

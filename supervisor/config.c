@@ -1,5 +1,5 @@
 /*
- * config.c: load the configuration.  parse.c turns each file into sections
+ * config.c: load the configuration.  inifile.c turns each file into sections
  * of key = value and keys.c gives the keys their meaning; here the files
  * are read (included ones at the point of `include`), worker names are
  * checked, the workers are put in start order by `after`, each gets its

@@ -144,11 +144,6 @@ void output_shutdown(struct supervisor *sv);	/* flush what is queued */
 
 #define OUTPUT_READ_MAX	(128 * 1024)	/* per read(2) */
 #define OUTPUT_READ_PASS (512 * 1024)	/* per pipe and callback: fairness */
-struct sink;
-/* A sink's state changed (sink.c): read its pipes or not, as it allows. */
-void output_sink_watch(struct sink *s);
-/* Report the lines dropped from the pipes feeding s. */
-void output_sink_report(struct sink *s);
 
 /* ----------------------------------------------------------------- sink.c */
 /*
@@ -178,7 +173,14 @@ struct sink {
 	TAILQ_HEAD(, stream) streams;	/* the pipes feeding it */
 };
 
-int sink_init(struct supervisor *sv);		/* sv->out, with stdout */
+/* What a sink tells the module feeding it; output.c registers one. */
+struct sink_listener {
+	void (*watch)(struct sink *s);	/* its state changed: read or not */
+	void (*report)(struct sink *s);	/* say what its pipes dropped */
+};
+
+/* sv->out, with stdout. */
+int sink_init(struct supervisor *sv, const struct sink_listener *l);
 /*
  * The sink for the file at path, shared by every pipe that names it with
  * the same credentials, or supervise's stdout for NULL; NULL with why set
@@ -199,8 +201,10 @@ bool sink_write(struct sink *s);
 /* Where pipes are read into, OUTPUT_READ_MAX bytes: one for all. */
 char *sink_read_buffer(struct supervisor *sv);
 void sink_reopen(struct supervisor *sv);	/* the files, for USR1 */
-/* Read every pipe out, write what is queued for a while, free it all. */
-void sink_shutdown(struct supervisor *sv);
+/* At exit: write what is queued, waiting a while at most for readers. */
+void sink_flush_all(struct supervisor *sv);
+/* Free every sink; no pipe feeds one any more. */
+void sink_close(struct supervisor *sv);
 
 /* --------------------------------------------------------------- record.c */
 struct pbuf;

@@ -43,7 +43,7 @@ struct supervisor;	/* daemon.h */
 struct output;		/* output.c */
 struct spawn_info;	/* spawn.c */
 struct plugin_thread;	/* thread.c */
-struct worker_timer;	/* main.c */
+struct worker_timer;	/* host.c */
 struct record;		/* record.c */
 struct hook_slot;	/* hook.c */
 
@@ -77,7 +77,7 @@ struct worker {
 
 	struct restart_window window;
 
-	struct worker_timer *timer;	/* main.c: its timers */
+	struct worker_timer *timer;	/* host.c: its timers */
 	struct spawn_info *exec;	/* spawn.c: how the last spawn went */
 	struct output *output;		/* output.c: capture state, or NULL */
 	struct plugin_thread *thread;	/* thread.c: while a thread runs */

@@ -18,10 +18,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ev.h>
 
+#include "clock.h"
 #include "daemon.h"
 
 /* sv->host_state. */
@@ -36,15 +36,6 @@ struct worker_timer {
 	ev_timer wd;
 	struct worker *w;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 worker_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -158,7 +149,7 @@ thread_mode_signal(struct worker *w, int sig)
 }
 
 static const struct worker_host process_host = {
-	.now_ms = now_ms,
+	.now_ms = clock_mono_ms,
 	.spawn = spawn_process,
 	.signal = spawn_signal,
 	.timer = timer,
@@ -168,7 +159,7 @@ static const struct worker_host process_host = {
 };
 
 static const struct worker_host thread_host = {
-	.now_ms = now_ms,
+	.now_ms = clock_mono_ms,
 	.spawn = thread_mode_spawn,
 	.signal = thread_mode_signal,
 	.timer = timer,

@@ -1,8 +1,8 @@
 /*
  * keys.c: what each key of [supervisor] and [worker:NAME] means.  A table
  * names every key with its parser and field; the parsers check a value,
- * store it over the defaults of SPEC.md, and say what is wrong with it as
- * "key: message" at the key's line.
+ * store it over the defaults supervise.ini(5) gives, and say what is wrong
+ * with it as "key: message" at the key's line.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -658,7 +658,7 @@ key_line(const int *lines, const char *name)
 	return 0;
 }
 
-/* A [worker:NAME] section's defaults, as SPEC.md states them. */
+/* A [worker:NAME] section's defaults, as supervise.ini(5) states them. */
 void
 config_worker_defaults(struct worker_config *wc)
 {

@@ -308,10 +308,10 @@ static void
 log_vmessage(const char *fmt, va_list ap)
 {
 	char msg[LOG_LINE_MAX - 128];
-	struct event ev = { .kind = EV_MESSAGE, .code = -1, .uptime_ms = -1,
-	    .delay_ms = -1, .restarts = -1, .reason = msg };
+	struct event ev = EVENT_INIT(EV_MESSAGE, NULL);
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ev.reason = msg;
 	log_event(&ev);
 }
 

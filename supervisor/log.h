@@ -32,6 +32,14 @@ struct event {
 	int added, removed, changed;	/* EV_RELOAD */
 };
 
+/*
+ * An event of kind k about the worker named name (NULL: supervisor-wide),
+ * every other field absent; set what applies after.
+ */
+#define EVENT_INIT(k, name) { .kind = (k), .worker = (name), .pid = 0, \
+	.code = -1, .signal = 0, .uptime_ms = -1, .delay_ms = -1, \
+	.restarts = -1, .reason = NULL }
+
 void log_init(enum sv_log_format fmt, int verbosity);
 /*
  * Where lines go once the loop runs: each complete line, newline

@@ -39,8 +39,7 @@ static void
 shutdown_finish(struct supervisor *sv)
 {
 	struct loop_state *ls = sv->priv;
-	struct event ev = { .kind = EV_SHUTDOWN_DONE, .code = -1,
-	    .uptime_ms = -1, .delay_ms = -1, .restarts = -1 };
+	struct event ev = EVENT_INIT(EV_SHUTDOWN_DONE, NULL);
 
 	if (ls->finished)
 		return;
@@ -71,8 +70,7 @@ void
 supervisor_shutdown(struct supervisor *sv, int status)
 {
 	struct loop_state *ls = sv->priv;
-	struct event ev = { .kind = EV_SHUTDOWN, .code = -1, .uptime_ms = -1,
-	    .delay_ms = -1, .restarts = -1 };
+	struct event ev = EVENT_INIT(EV_SHUTDOWN, NULL);
 
 	if (status > sv->exit_status)
 		sv->exit_status = status;

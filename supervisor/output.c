@@ -55,8 +55,9 @@ stream_watch(struct stream *st)
 		ev_io_stop(loop, &st->io);
 }
 
-void
-output_sink_watch(struct sink *s)
+/* The sink's listener: its state changed, so read its pipes or not. */
+static void
+sink_watch(struct sink *s)
 {
 	struct stream *st;
 
@@ -75,8 +76,9 @@ stream_report(struct stream *st)
 	st->dropped = 0;
 }
 
-void
-output_sink_report(struct sink *s)
+/* The sink's listener: say what its pipes dropped. */
+static void
+sink_report(struct sink *s)
 {
 	struct stream *st;
 
@@ -441,10 +443,15 @@ output_drain(struct worker *w)
 			stream_drain(w->output->st[i]);
 }
 
+static const struct sink_listener listener = {
+	.watch = sink_watch,
+	.report = sink_report,
+};
+
 int
 output_init(struct supervisor *sv)
 {
-	return sink_init(sv);
+	return sink_init(sv, &listener);
 }
 
 void
@@ -461,8 +468,22 @@ output_free(struct worker *w)
 	output_release(w);
 }
 
+/*
+ * At exit, in this order: read every pipe still open (the workers are
+ * reaped by now), write what the sinks hold for a while at most, release
+ * the pipes, then the sinks.
+ */
 void
 output_shutdown(struct supervisor *sv)
 {
-	sink_shutdown(sv);
+	size_t i;
+
+	if (sv->out == NULL)
+		return;
+	for (i = 0; i < sv->nworkers; i++)
+		output_drain(sv->workers[i]);
+	sink_flush_all(sv);
+	for (i = 0; i < sv->nworkers; i++)
+		output_free(sv->workers[i]);
+	sink_close(sv);
 }

@@ -27,6 +27,7 @@
 
 #include <supervise/worker.h>
 
+#include "clock.h"
 #include "daemon.h"
 
 struct plugin_so {
@@ -214,13 +215,7 @@ c_sleep(struct sv_worker *sw, unsigned ms)
 
 	(void)sw;
 	sigemptyset(&none);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
+	clock_mono_after(&end, ms);
 	for (;;) {
 		if (child_stop)
 			return -1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "strmap.h"
 
@@ -132,10 +133,7 @@ supervisor_retire_configs(struct supervisor *sv)
 static double
 mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+	return (double)clock_mono_ns() / 1e6;
 }
 
 static int reload(struct supervisor *, struct errlist *);
@@ -158,8 +156,7 @@ supervisor_reload(struct supervisor *sv, struct errlist *errs)
 static int
 reload(struct supervisor *sv, struct errlist *errs)
 {
-	struct event ev = { .kind = EV_RELOAD, .code = -1, .uptime_ms = -1,
-	    .delay_ms = -1, .restarts = -1 };
+	struct event ev = EVENT_INIT(EV_RELOAD, NULL);
 	struct config *nc, *old = sv->cfg;
 	struct worker **list = NULL, **fresh = NULL, *w;
 	struct worker_config *wc;

@@ -60,6 +60,7 @@
 
 #include <ev.h>
 
+#include "clock.h"
 #include "daemon.h"
 
 /*
@@ -104,6 +105,7 @@ struct sink_io {
 /* sv->out */
 struct sinks {
 	struct supervisor *sv;
+	const struct sink_listener *listener;	/* output.c */
 	struct sink_io *out;		/* supervise's stdout */
 	struct sink_io *err;		/* the event log: supervise's stderr */
 	unsigned long log_dropped;	/* event log lines the queue refused */
@@ -246,8 +248,8 @@ sink_update(struct sink_io *s)
 	if (p->broken && p->state != SINK_NORMAL) {
 		p->state = SINK_NORMAL;
 		ev_timer_stop(loop, &s->timer);
-		output_sink_report(p);
-		output_sink_watch(p);
+		s->ss->listener->report(p);
+		s->ss->listener->watch(p);
 		return;
 	}
 	switch (p->state) {
@@ -257,14 +259,14 @@ sink_update(struct sink_io *s)
 		p->state = SINK_PAUSED;
 		s->timer.repeat = STALL_SECS;
 		ev_timer_again(loop, &s->timer);
-		output_sink_watch(p);
+		s->ss->listener->watch(p);
 		break;
 	case SINK_PAUSED:
 		if (p->q.len > QUEUE_LOW)
 			break;
 		p->state = SINK_NORMAL;
 		ev_timer_stop(loop, &s->timer);
-		output_sink_watch(p);
+		s->ss->listener->watch(p);
 		break;
 	case SINK_DROPPING:
 		if (p->q.len > 0)
@@ -272,7 +274,7 @@ sink_update(struct sink_io *s)
 		p->state = SINK_NORMAL;
 		ev_timer_stop(loop, &s->timer);
 		log_warnx("%s caught up: worker output flows again", p->label);
-		output_sink_report(p);
+		s->ss->listener->report(p);
 		break;
 	}
 }
@@ -374,9 +376,9 @@ sink_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		s->pub.state = SINK_DROPPING;
 		s->timer.repeat = REPORT_SECS;
 		ev_timer_again(loop, t);
-		output_sink_watch(&s->pub);
+		s->ss->listener->watch(&s->pub);
 	} else if (s->pub.state == SINK_DROPPING)
-		output_sink_report(&s->pub);
+		s->ss->listener->report(&s->pub);
 	else
 		ev_timer_stop(loop, t);
 }
@@ -658,7 +660,7 @@ log_last_resort(void *ctx, const char *line, size_t len)
 }
 
 int
-sink_init(struct supervisor *sv)
+sink_init(struct supervisor *sv, const struct sink_listener *l)
 {
 	struct sinks *ss;
 	struct sink_io *s;
@@ -666,6 +668,7 @@ sink_init(struct supervisor *sv)
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		return -1;
 	ss->sv = sv;
+	ss->listener = l;
 	LIST_INIT(&ss->files);
 	if ((s = sink_new(ss, STDOUT_FILENO, NULL)) == NULL) {
 		free(ss);
@@ -718,15 +721,6 @@ sink_reopen(struct supervisor *sv)
 	}
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Write the queue out, waiting for the sink until the deadline. */
 static void
 sink_flush_until(struct sink_io *s, int64_t deadline)
@@ -735,7 +729,7 @@ sink_flush_until(struct sink_io *s, int64_t deadline)
 	int64_t left;
 
 	while (s->pub.q.len > 0 && !s->pub.broken) {
-		if ((left = deadline - mono_ms()) <= 0)
+		if ((left = deadline - clock_mono_ms()) <= 0)
 			break;
 		pfd.fd = s->fd;
 		pfd.events = POLLOUT;
@@ -751,18 +745,14 @@ sink_flush_until(struct sink_io *s, int64_t deadline)
 }
 
 void
-sink_shutdown(struct supervisor *sv)
+sink_flush_all(struct supervisor *sv)
 {
 	struct sinks *ss = sv->out;
 	struct sink_io *s;
-	int64_t deadline = mono_ms() + SHUTDOWN_MS;
-	size_t i;
+	int64_t deadline = clock_mono_ms() + SHUTDOWN_MS;
 
 	if (ss == NULL)
 		return;
-	/* Workers are reaped by now; any pipe still open is read out. */
-	for (i = 0; i < sv->nworkers; i++)
-		output_drain(sv->workers[i]);
 	sink_flush_until(ss->out, deadline);
 	LIST_FOREACH(s, &ss->files, entry)
 		sink_flush_until(s, deadline);
@@ -770,8 +760,16 @@ sink_shutdown(struct supervisor *sv)
 	ss->in_log = true;
 	sink_flush_until(ss->err, deadline);
 	log_set_writer(log_last_resort, NULL);
-	for (i = 0; i < sv->nworkers; i++)
-		output_free(sv->workers[i]);
+}
+
+void
+sink_close(struct supervisor *sv)
+{
+	struct sinks *ss = sv->out;
+	struct sink_io *s;
+
+	if (ss == NULL)
+		return;
 	while ((s = LIST_FIRST(&ss->files)) != NULL) {
 		LIST_REMOVE(s, entry);
 		sink_free(s);

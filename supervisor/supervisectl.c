@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "proto.h"
 #include "supervisectl.h"
 
@@ -80,15 +81,6 @@ die(int status, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(status);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* SUPERVISECTL_TIMEOUT: whole seconds, 0 for no timeout. */
@@ -363,7 +355,7 @@ next_line(struct reader *r, size_t *taken)
 				die(EXIT_FAILED, "%s", strerror(errno));
 			r->buf = p;
 		}
-		left = r->deadline == 0 ? -1 : r->deadline - now_ms();
+		left = r->deadline == 0 ? -1 : r->deadline - clock_mono_ms();
 		if (r->deadline != 0 && left <= 0)
 			timed_out(r->path, "to the request");
 		rv = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
@@ -405,7 +397,7 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 	int status = -1;
 
 	for (;;) {
-		r.deadline = patience > 0 ? now_ms() + patience : 0;
+		r.deadline = patience > 0 ? clock_mono_ms() + patience : 0;
 		if (status != -1 || (line = next_line(&r, &taken)) == NULL)
 			break;
 		/* Once follow has begun, lines come when workers write. */

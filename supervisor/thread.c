@@ -39,6 +39,7 @@
 
 #include <supervise/worker.h>
 
+#include "clock.h"
 #include "daemon.h"
 
 #define POST_READY	0x1u
@@ -107,13 +108,7 @@ t_sleep(struct sv_worker *sw, unsigned ms)
 	struct timespec end;
 	int r = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
+	clock_mono_after(&end, ms);
 	pthread_mutex_lock(&t->mu);
 	while (!atomic_load(&t->stop) && !t->kicked && r != ETIMEDOUT)
 		r = pthread_cond_timedwait(&t->cv, &t->mu, &end);

@@ -25,9 +25,7 @@
 
 #include "daemon.h"
 
-#define EVENT(k, w) { .kind = (k), .worker = (w)->name, .pid = 0, \
-	.code = -1, .signal = 0, .uptime_ms = -1, .delay_ms = -1, \
-	.restarts = -1, .reason = NULL }
+#define EVENT(k, w) EVENT_INIT((k), (w)->name)
 
 static const char *const state_names[] = {
 	[STATE_STOPPED] = "STOPPED",

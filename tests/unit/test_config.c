@@ -1,6 +1,6 @@
 /*
  * Unit tests of what the configuration's keys mean (config.c, keys.c,
- * users.c): every key's value, the defaults of SPEC.md, and the
+ * users.c): every key's value, the defaults of supervise.ini(5), and the
  * fingerprint that reload compares.  Each table row is a test of its own,
  * named for the behaviour it checks.  The file itself (syntax, include,
  * errors, start order) is test_config_files.c's; the value parsers are
