@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "supervisectl.h"
 
 enum sort_key {
@@ -101,10 +102,7 @@ on_signal(int sig)
 static double
 monotonic(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clock_mono_ns() / 1e9;
 }
 
 /* Show the cursor, below the last frame, and restore the modes. */
