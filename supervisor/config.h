@@ -8,6 +8,7 @@
 #define SUPERVISE_CONFIG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -260,5 +261,9 @@ void keys_worker_free(struct worker_config *wc);
  */
 void users_resolve(struct worker_config *wc, int user_line, int group_line,
     struct ini_errors *errs);
+
+/* import.c: a supervisord.conf as workers.ini; the programs, or -1. */
+int import_supervisord(const struct ini_file *f, const char *here,
+    FILE *out);
 
 #endif

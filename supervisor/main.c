@@ -31,8 +31,47 @@ usage(void)
 	fprintf(stderr,
 	    "usage: supervise -c FILE [-m process|thread] [-s SOCKET] [-t] "
 	    "[-v|-q]\n"
+	    "       supervise --import-supervisord FILE\n"
 	    "       supervise -h | -V\n");
 	exit(EXIT_USAGE);
+}
+
+/* --import-supervisord: print FILE as workers.ini; 0, or 78 if unread. */
+static int
+import_main(const char *path)
+{
+	struct ini_file f = { 0 };
+	struct ini_errors errs = { 0 };
+	const char *why;
+	char here[4096], *slash;
+	size_t i;
+	int n;
+
+	/* %(here)s: the file's directory, absolute as supervisord makes it. */
+	if (realpath(path, here) == NULL)
+		snprintf(here, sizeof(here), "%s", path);
+	if ((slash = strrchr(here, '/')) != NULL)
+		*slash = slash == here ? '/' : '\0';
+	else
+		snprintf(here, sizeof(here), ".");
+	if (slash == here)
+		here[1] = '\0';
+	if (inifile_read(path, &f, &errs, &why) == -1) {
+		fprintf(stderr, "supervise: %s: %s\n", path, why);
+		return EXIT_CONFIG;
+	}
+	for (i = 0; i < errs.len; i++)
+		fprintf(stderr, "supervise: %s:%d: %s\n", path, errs.v[i].line,
+		    errs.v[i].msg);
+	n = errs.len > 0 ? -1 : import_supervisord(&f, here, stdout);
+	inifile_errors_free(&errs);
+	inifile_free(&f);
+	if (n == 0)
+		fprintf(stderr, "supervise: %s: no [program:NAME] section\n",
+		    path);
+	if (fflush(stdout) == EOF)
+		err(EXIT_SOFTWARE, "stdout");
+	return n > 0 ? 0 : EXIT_CONFIG;
 }
 
 static void
@@ -286,6 +325,11 @@ main(int argc, char *argv[])
 	int ch, status;
 
 	sv->mode_override = -1;
+	if (argc >= 2 && strcmp(argv[1], "--import-supervisord") == 0) {
+		if (argc != 3)
+			usage();
+		return import_main(argv[2]);
+	}
 	while ((ch = getopt(argc, argv, "c:m:s:tvqhV")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -314,6 +358,7 @@ main(int argc, char *argv[])
 		case 'h':
 			printf("usage: supervise -c FILE [-m process|thread] "
 			    "[-s SOCKET] [-t] [-v|-q]\n"
+			    "       supervise --import-supervisord FILE\n"
 			    "       supervise -h | -V\n");
 			return 0;
 		case 'V':
