@@ -32,12 +32,17 @@ meson compile -C build-fuzz "$@" >/dev/null
 # run NAME: one target, its log in build-fuzz/fuzz-NAME.log.
 run() {
 	mkdir -p "$top/build-fuzz/corpus/$1" "$top/build-fuzz/crashes/$1"
-	# Paths are absolute: fuzz_config works in a temp dir of its own.
+	# Paths are absolute: fuzz_config works in a dir of its own.
+	rm -rf "/tmp/fuzz-$1.$$"
+	status=0
+	FUZZ_CONFIG_DIR=/tmp/fuzz-$1.$$ \
 	"$top/build-fuzz/tests/fuzz/fuzz_$1" -max_total_time="$seconds" \
 	    -print_final_stats=1 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
 	    -artifact_prefix="$top/build-fuzz/crashes/$1/" \
 	    "$top/build-fuzz/corpus/$1" "$top/tests/fuzz/corpus/$1" \
-	    > "$top/build-fuzz/fuzz-$1.log" 2>&1
+	    > "$top/build-fuzz/fuzz-$1.log" 2>&1 || status=$?
+	rm -rf "/tmp/fuzz-$1.$$"
+	return $status
 }
 
 # report NAME STATUS: a line of figures from the log.  Failures are the

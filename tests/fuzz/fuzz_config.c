@@ -9,6 +9,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,7 +82,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	/* In memory where there is a tmpfs for it: files are written a lot. */
+	/*
+	 * libFuzzer may end with _Exit, past atexit: FUZZ_CONFIG_DIR names a
+	 * dir to work in that the caller removes (fuzz.sh, meson test).
+	 * Else a temp dir, in memory where there is a tmpfs for it.
+	 */
+	if (getenv("FUZZ_CONFIG_DIR") != NULL &&
+	    strlen(getenv("FUZZ_CONFIG_DIR")) < sizeof(dir)) {
+		snprintf(dir, sizeof(dir), "%s", getenv("FUZZ_CONFIG_DIR"));
+		if ((mkdir(dir, 0700) == -1 && errno != EEXIST) ||
+		    chdir(dir) == -1 ||
+		    (mkdir("inc", 0700) == -1 && errno != EEXIST))
+			abort();
+		return 0;
+	}
 	if (access("/dev/shm", W_OK) == 0)
 		snprintf(dir, sizeof(dir), "/dev/shm/fuzz_config.XXXXXX");
 	else
