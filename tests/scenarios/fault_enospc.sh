@@ -47,7 +47,7 @@ check "the file system fills up" \
 n1=$(grep -c '^other | line' "$T/out")
 check "the other worker's output goes on" \
     wait_for 10 eval '[ "$(grep -c "^other | line" "$T/out")" -gt "$n1" ]'
-check "supervise answers" ctl check
+check "supervise answers" eval 'ctl status > /dev/null'
 # Space returns.
 : > "$T/small/full.log"
 check "writing resumes, with the count of dropped lines" \
