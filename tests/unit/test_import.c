@@ -70,8 +70,9 @@ test_keys(void **state)
 		"restart_limit = 4\n", "stop_signal = QUIT\n",
 		"stop_timeout = 7s\n", "user = www\n", "directory = /srv/app\n",
 		"env = A=1\n", "env = B=x, y\n", "stdout = file:/srv/app/web.out\n",
-		"stderr = null\n", "; not mapped: killasgroup = true (no such "
-		    "setting in supervise)\n",
+		"stderr = null\n",
+		("; not mapped: killasgroup = true (no such "
+		    "setting in supervise)\n"),
 		"; not mapped: process_name = %(program_name)s_%(process_num)d",
 	};
 	char *s;
