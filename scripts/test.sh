@@ -40,5 +40,5 @@ scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs \
     --num-processes 2 --timeout-multiplier 2
 
-scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
 meson test -C build-fuzz --suite fuzz --print-errorlogs --no-rebuild
