@@ -2,13 +2,11 @@
  * config.c: load the configuration.  inifile.c turns each file into sections
  * of key = value and keys.c gives the keys their meaning; here the files
  * are read (included ones at the point of `include`), worker names are
- * checked, the workers are put in start order by `after`, each gets its
- * fingerprint, and every error found anywhere is reported in file and line
- * order.
+ * checked, the workers are put in start order by `after`, and every error
+ * found anywhere is reported in file and line order.
  */
 #include <errno.h>
 #include <glob.h>
-#include <inttypes.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,8 +31,6 @@ struct load {
 	bool oom;
 	struct pending *errs;
 	size_t nerrs, errcap;
-	char **files;		/* real paths of the files read, by rank */
-	size_t nfiles;
 	char **include;		/* [supervisor] include, split */
 	int include_line;
 	size_t *rank;		/* per worker: its file */
@@ -159,8 +155,7 @@ load_worker(struct load *ld, size_t rank, const char *file, const char *dir,
 	}
 	snprintf(wc.name, sizeof(wc.name), "%s", name);
 	wc.line = sec->line;
-	if ((wc.file = strdup(file)) == NULL)
-		goto fail;
+	wc.file = cfg->files[rank];
 	if (cfg->nworkers == ld->cap) {
 		cap = ld->cap ? ld->cap * 2 : 16;
 		if ((w = reallocarray(cfg->workers, cap, sizeof(*w))) != NULL)
@@ -299,8 +294,9 @@ read_file(struct load *ld, const char *path, bool included)
 	struct ini_errors errs = { NULL, 0, 0, false };
 	struct ini_file f;
 	const char *why;
+	struct config *cfg = ld->cfg;
 	char *real, *dir, **files;
-	size_t rank = ld->nfiles;
+	size_t rank = cfg->nfiles;
 	int r;
 
 	if ((real = realpath(path, NULL)) == NULL) {
@@ -314,14 +310,18 @@ read_file(struct load *ld, const char *path, bool included)
 			oom(ld);
 		return;		/* read already */
 	}
-	if ((files = reallocarray(ld->files, rank + 1, sizeof(*files))) ==
+	free(real);
+	if ((files = reallocarray(cfg->files, rank + 1, sizeof(*files))) ==
 	    NULL) {
-		free(real);
 		oom(ld);
 		return;
 	}
-	ld->files = files;
-	ld->files[ld->nfiles++] = real;
+	cfg->files = files;
+	if ((files[rank] = strdup(path)) == NULL) {
+		oom(ld);
+		return;
+	}
+	cfg->nfiles++;
 	r = inifile_read(path, &f, &errs, &why);
 	if (r == -1)
 		file_error(ld, path, included, why);
@@ -392,74 +392,69 @@ done:
 	free(order);
 }
 
-static void
-fp_list(FILE *fp, const char *key, char *const *list)
+static bool
+same_string(const char *a, const char *b)
 {
-	if (list == NULL)
-		return;
-	fprintf(fp, "%s=", key);
-	for (; *list != NULL; list++)
-		fprintf(fp, "%zu:%s ", strlen(*list), *list);
-	fputc('\n', fp);
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
-static void
-fp_str(FILE *fp, const char *key, const char *s)
+static bool
+same_list(char *const *a, char *const *b)
 {
-	if (s != NULL)
-		fprintf(fp, "%s=%s\n", key, s);
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (; *a != NULL && *b != NULL; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return false;
+	return *a == *b;
+}
+
+static bool
+same_output(const struct output_spec *a, const struct output_spec *b)
+{
+	return a->kind == b->kind && same_string(a->path, b->path);
 }
 
 /*
- * The canonical text of a section's effective settings, one setting a
- * line in a fixed order, so that key order, spacing and comments do not
- * count.  instances is left out: reload handles N -> M on its own.
+ * Every setting is compared, field by field, in the struct's order, so
+ * that key order, spacing and comments do not count, and nothing is
+ * allocated: a reload of 100,000 workers makes no copy of their settings.
  */
-static int
-fingerprint(struct worker_config *wc)
+bool
+config_worker_same(const struct worker_config *a,
+    const struct worker_config *b)
 {
-	FILE *fp;
-	char *buf = NULL;
-	size_t len, i;
+	size_t i;
 
-	if ((fp = open_memstream(&buf, &len)) == NULL)
-		return -1;
-	fp_list(fp, "command", wc->argv);
-	fp_str(fp, "plugin", wc->plugin);
-	fp_list(fp, "args", wc->args);
-	fprintf(fp, "autostart=%d\nrestart=%d\nsuccess_exit=", wc->autostart,
-	    (int)wc->restart);
-	for (i = 0; i < sizeof(wc->success_exit); i++)
-		fprintf(fp, "%02x", wc->success_exit[i]);
-	fprintf(fp, "\nrestart_delay=%" PRId64 "\nbackoff_max=%" PRId64
-	    "\nmin_uptime=%" PRId64 "\nrestart_limit=%u\nrestart_window=%"
-	    PRId64 "\nstop_signal=%d\nstop_timeout=%" PRId64 "\n",
-	    wc->restart_delay_ms, wc->backoff_max_ms, wc->min_uptime_ms,
-	    wc->restart_limit, wc->restart_window_ms, wc->stop_signal,
-	    wc->stop_timeout_ms);
-	fp_str(fp, "directory", wc->directory);
-	fp_str(fp, "user", wc->user);
-	fp_str(fp, "group", wc->group);
-	fprintf(fp, "uid=%ld\ngid=%ld\numask=%d\n", (long)wc->uid,
-	    (long)wc->gid, wc->umask);
-	fp_list(fp, "env", wc->env);
-	fprintf(fp, "stdout=%d\n", (int)wc->out.kind);
-	fp_str(fp, "stdout_file", wc->out.path);
-	fprintf(fp, "stderr=%d\n", (int)wc->err.kind);
-	fp_str(fp, "stderr_file", wc->err.path);
-	fprintf(fp, "ready=%d\nstart_timeout=%" PRId64 "\nwatchdog=%" PRId64
-	    "\n", (int)wc->ready, wc->start_timeout_ms, wc->watchdog_ms);
-	fp_list(fp, "after", wc->after);
+	if (!same_list(a->argv, b->argv) || !same_string(a->plugin,
+	    b->plugin) || !same_list(a->args, b->args) ||
+	    a->autostart != b->autostart || a->restart != b->restart ||
+	    memcmp(a->success_exit, b->success_exit,
+	    sizeof(a->success_exit)) != 0 ||
+	    a->restart_delay_ms != b->restart_delay_ms ||
+	    a->backoff_max_ms != b->backoff_max_ms ||
+	    a->min_uptime_ms != b->min_uptime_ms ||
+	    a->restart_limit != b->restart_limit ||
+	    a->restart_window_ms != b->restart_window_ms ||
+	    a->stop_signal != b->stop_signal ||
+	    a->stop_timeout_ms != b->stop_timeout_ms)
+		return false;
+	if (!same_string(a->directory, b->directory) ||
+	    !same_string(a->user, b->user) ||
+	    !same_string(a->group, b->group) || a->uid != b->uid ||
+	    a->gid != b->gid || a->umask != b->umask ||
+	    !same_list(a->env, b->env) || !same_output(&a->out, &b->out) ||
+	    !same_output(&a->err, &b->err) || a->ready != b->ready ||
+	    a->start_timeout_ms != b->start_timeout_ms ||
+	    a->watchdog_ms != b->watchdog_ms || !same_list(a->after, b->after))
+		return false;
 	for (i = 0; i < LIMIT_COUNT; i++)
-		if (wc->limits[i].set)
-			fprintf(fp, "limit%zu=%ju\n", i,
-			    (uintmax_t)wc->limits[i].value);
-	if (fclose(fp) != 0) {
-		free(buf);
-		return -1;
-	}
-	wc->fingerprint = buf;
-	return 0;
+		if (a->limits[i].set != b->limits[i].set || (a->limits[i].set &&
+		    a->limits[i].value != b->limits[i].value))
+			return false;
+	return true;
 }
 
 static int
@@ -474,16 +469,13 @@ compare_pending(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The section named name, or -1: for the few names of exit_when. */
+/* The section named name, or -1 (before the workers are sorted). */
 static ssize_t
-section_index(const struct config *cfg, const char *name)
+section_index(const struct load *ld, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nworkers; i++)
-		if (strcmp(cfg->workers[i].name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	return strmap_get(&ld->names, name, &i) ? (ssize_t)i : -1;
 }
 
 /* exit_when's names: each a worker, NAME, or one of its instances, NAME:N. */
@@ -496,7 +488,7 @@ check_exit_when(struct load *ld)
 	ssize_t j;
 
 	for (n = cfg->exit_when_names; n != NULL && *n != NULL; n++) {
-		if (section_index(cfg, *n) >= 0)
+		if (section_index(ld, *n) >= 0)
 			continue;
 		j = -1;
 		if ((colon = strrchr(*n, ':')) != NULL &&
@@ -505,7 +497,7 @@ check_exit_when(struct load *ld)
 			memcpy(base, *n, (size_t)(colon - *n));
 			base[colon - *n] = '\0';
 			inst = strtoul(colon + 1, &end, 10);
-			j = section_index(cfg, base);
+			j = section_index(ld, base);
 			if (*end != '\0' || (j >= 0 &&
 			    (cfg->workers[j].instances < 2 ||
 			    inst >= cfg->workers[j].instances)))
@@ -544,12 +536,9 @@ config_load(const char *path, int mode_override, struct config *cfg,
 		lerror(&ld, 0, path, ld.main_lines > 0 ? ld.main_lines : 1,
 		    "no [worker:NAME] section (one or more are needed)");
 	if (!ld.oom)
-		sort_workers(&ld);
-	if (!ld.oom)
 		check_exit_when(&ld);
-	for (i = 0; ld.nerr == 0 && i < cfg->nworkers; i++)
-		if (fingerprint(&cfg->workers[i]) == -1)
-			oom(&ld);
+	if (!ld.oom)
+		sort_workers(&ld);
 
 	if (ld.nerrs > 0)
 		qsort(ld.errs, ld.nerrs, sizeof(*ld.errs), compare_pending);
@@ -558,9 +547,6 @@ config_load(const char *path, int mode_override, struct config *cfg,
 		free(ld.errs[i].msg);
 	}
 	free(ld.errs);
-	for (i = 0; i < ld.nfiles; i++)
-		free(ld.files[i]);
-	free(ld.files);
 	free_argv(ld.include);
 	free(ld.rank);
 	free(ld.after_line);
@@ -579,6 +565,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nworkers; i++)
 		keys_worker_free(&cfg->workers[i]);
 	free(cfg->workers);
+	for (i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
 	free(cfg->path);
 	free(cfg->socket);
 	free(cfg->metrics_listen);

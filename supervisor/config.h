@@ -59,7 +59,8 @@ struct limit_spec {
 /* One [worker:NAME] section, shared by all of its instances. */
 struct worker_config {
 	char name[NAME_MAX_LEN + 1];
-	char *file;		/* where the section starts, for messages */
+	const char *file;	/* where the section starts, for messages;
+				   one of struct config's files */
 	int line;
 
 	char **argv;		/* command, NULL-terminated; NULL with plugin */
@@ -103,9 +104,6 @@ struct worker_config {
 	size_t log_buffer;		/* bytes of output kept; 0: none */
 	char **on_exit, **on_fatal;	/* hooks, or NULL: [supervisor]'s */
 	int64_t hook_timeout_ms;	/* -1: [supervisor]'s */
-
-	/* Canonical text of the section: equal text means unchanged on reload. */
-	char *fingerprint;
 };
 
 /* [supervisor] exit_when (exit_when.c). */
@@ -133,6 +131,8 @@ struct config {
 
 	struct worker_config *workers;	/* in start order */
 	size_t nworkers;
+	char **files;			/* as named: the main one, the included */
+	size_t nfiles;
 };
 
 /* Every error found, as complete "FILE:LINE: key: message" strings. */
@@ -148,14 +148,20 @@ struct errlist {
  * Returns the number of errors appended to errs (each "FILE:LINE: key:
  * message", in file and line order); on 0, cfg is complete and must be
  * config_free'd.  On errors cfg is freed already.
- *
- * A worker's fingerprint covers every effective setting of its section
- * except instances, which reload compares on its own (N -> M touches only
- * the difference).
  */
 int config_load(const char *path, int mode_override, struct config *cfg,
     struct errlist *errs);
 void config_free(struct config *cfg);
+/*
+ * Whether two sections have the same settings, so that a reload leaves
+ * the worker's process alone: every effective setting counts, whatever
+ * the key order, spacing or comments, except instances (reload handles
+ * N -> M on its own, touching only the difference) and what a reload
+ * applies to a running worker in place: log_buffer, on_exit, on_fatal
+ * and hook_timeout.
+ */
+bool config_worker_same(const struct worker_config *a,
+    const struct worker_config *b);
 
 /*
  * The start order (order.c): order[0..n) becomes the indices of w in the
@@ -246,7 +252,8 @@ void inifile_errors_free(struct ini_errors *errs);
 /*
  * The keys (keys.c): read one section over the defaults; errors as
  * "key: message" at their lines.  The caller frees a worker's strings with
- * keys_worker_free() whatever happened, and sets name, file and line.
+ * keys_worker_free() whatever happened, and sets name, file and line
+ * (file is not freed with the worker: struct config owns it).
  */
 void keys_supervisor(struct config *cfg, const struct ini_section *sec,
     const char *dir, char ***include, int *include_line,

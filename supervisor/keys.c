@@ -601,6 +601,18 @@ static const struct key worker_keys[] = {
 };
 #define NKEYS (sizeof(worker_keys) / sizeof(worker_keys[0]))
 
+/* The key named name, or the table's end; the first byte sorts out most. */
+static const struct key *
+find_key(const struct key *keys, const char *name)
+{
+	const struct key *k;
+
+	for (k = keys; k->name != NULL; k++)
+		if (k->name[0] == name[0] && strcmp(k->name, name) == 0)
+			break;
+	return k;
+}
+
 /* Read every entry of sec through keys; lines[i]: where key i was first. */
 static void
 apply_keys(struct sect *s, const struct key *keys,
@@ -613,9 +625,7 @@ apply_keys(struct sect *s, const struct key *keys,
 
 	for (i = 0; i < sec->nentries; i++) {
 		s->e = &sec->entries[i];
-		for (k = keys; k->name != NULL; k++)
-			if (strcmp(k->name, s->e->key) == 0)
-				break;
+		k = find_key(keys, s->e->key);
 		if (k->name == NULL) {
 			bad(s, "unknown key in [%s]", sec->name);
 			continue;
@@ -650,12 +660,7 @@ apply_keys(struct sect *s, const struct key *keys,
 static int
 key_line(const int *lines, const char *name)
 {
-	size_t i;
-
-	for (i = 0; worker_keys[i].name != NULL; i++)
-		if (strcmp(worker_keys[i].name, name) == 0)
-			return lines[i];
-	return 0;
+	return lines[find_key(worker_keys, name) - worker_keys];
 }
 
 /* A [worker:NAME] section's defaults, as supervise.ini(5) states them. */
@@ -729,7 +734,6 @@ keys_worker(struct worker_config *wc, enum sv_mode mode,
 void
 keys_worker_free(struct worker_config *wc)
 {
-	free(wc->file);
 	free_argv(wc->argv);
 	free(wc->plugin);
 	free_argv(wc->args);
@@ -743,6 +747,5 @@ keys_worker_free(struct worker_config *wc)
 	free_argv(wc->after);
 	free_argv(wc->on_exit);
 	free_argv(wc->on_fatal);
-	free(wc->fingerprint);
 	memset(wc, 0, sizeof(*wc));
 }

@@ -257,12 +257,15 @@ split_word(const char *p, char *w, const char **why)
 int
 split_argv(const char *s, char ***argvp, const char **why)
 {
-	char **argv, **nv, *word;
-	size_t n = 0, cap = 4;
+	char **argv, **nv, *word, buf[256];
+	size_t n = 0, cap = 4, len = strlen(s);
 
 	*argvp = NULL;
 	*why = "out of memory";
-	if ((word = malloc(strlen(s) + 1)) == NULL)
+	/* A word is never longer than s: most fit the buffer on the stack. */
+	if (len < sizeof(buf))
+		word = buf;
+	else if ((word = malloc(len + 1)) == NULL)
 		return -1;
 	if ((argv = calloc(cap, sizeof(*argv))) == NULL)
 		goto fail_word;
@@ -284,7 +287,8 @@ split_argv(const char *s, char ***argvp, const char **why)
 			goto fail_argv;
 		argv[++n] = NULL;
 	}
-	free(word);
+	if (word != buf)
+		free(word);
 	*argvp = argv;
 	*why = NULL;
 	return (int)n;
@@ -292,7 +296,8 @@ split_argv(const char *s, char ***argvp, const char **why)
 fail_argv:
 	free_argv(argv);
 fail_word:
-	free(word);
+	if (word != buf)
+		free(word);
 	return -1;
 }
 

@@ -201,8 +201,7 @@ reload(struct supervisor *sv, struct errlist *errs)
 			w = match(sv, &index, wc, n, taken);
 			if (w != NULL) {
 				taken[w->index] = true;
-				changed[k] = strcmp(w->cfg->fingerprint,
-				    wc->fingerprint) != 0;
+				changed[k] = !config_worker_same(w->cfg, wc);
 				list[k] = w;
 				continue;
 			}

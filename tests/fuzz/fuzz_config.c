@@ -144,7 +144,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cfg.nworkers == 0)
 			abort();	/* one or more, or an error */
 		for (i = 0; i < cfg.nworkers; i++)
-			if (cfg.workers[i].fingerprint == NULL ||
+			if (!config_worker_same(&cfg.workers[i],
+			    &cfg.workers[i]) ||
 			    (cfg.workers[i].argv == NULL &&
 			    cfg.workers[i].plugin == NULL))
 				abort();

@@ -1,7 +1,7 @@
 /*
  * Unit tests of what the configuration's keys mean (config.c, keys.c,
  * users.c): every key's value, the defaults of supervise.ini(5), and the
- * fingerprint that reload compares.  Each table row is a test of its own,
+ * comparison of two sections that tells reload whether a worker changed.  Each table row is a test of its own,
  * named for the behaviour it checks.  The file itself (syntax, include,
  * errors, start order) is test_config_files.c's; the value parsers are
  * test_parse.c's.
@@ -183,7 +183,7 @@ test_defaults_are_the_spec(void **state)
 	assert_int_equal(wc->nafter, 0);
 	for (i = 0; i < LIMIT_COUNT; i++)
 		assert_false(wc->limits[i].set);
-	assert_non_null(wc->fingerprint);
+	assert_true(config_worker_same(wc, wc));
 	config_free(&cfg);
 }
 
@@ -365,71 +365,123 @@ test_user_change_needs_root(void **state)
 	check_errors("t.ini", -1, want);
 }
 
-/* ----------------------------------------------------------- fingerprint */
+/* ---------------------------------------------------- same settings */
 
-static char *
-fingerprint_of(const char *text)
+/* Whether worker w has the same settings in text a as in text b. */
+static bool
+same_in(const char *a, const char *b)
 {
-	struct config cfg;
-	char *fp;
+	struct config ca, cb;
+	bool same;
 
-	load_ok(text, -1, &cfg);
-	assert_non_null(fp = strdup(worker(&cfg, "w")->fingerprint));
-	config_free(&cfg);
-	return fp;
+	load_ok(a, -1, &ca);
+	load_ok(b, -1, &cb);
+	same = config_worker_same(worker(&ca, "w"), worker(&cb, "w"));
+	assert_true(config_worker_same(worker(&cb, "w"), worker(&ca, "w")) ==
+	    same);
+	config_free(&ca);
+	config_free(&cb);
+	return same;
 }
 
 static void
-test_fingerprint_ignores_order_spacing_comments(void **state)
+test_same_ignores_order_spacing_comments(void **state)
 {
-	char *a, *b;
-
 	(void)state;
-	a = fingerprint_of("[worker:w]\ncommand = /bin/x  -a 'b c'\n"
-	    "restart = never\nenv = A=1\nenv = B=2\ninstances = 2\n");
-	b = fingerprint_of("; a comment\n[worker:w]\nenv=A=1\n"
+	assert_true(same_in("[worker:w]\ncommand = /bin/x  -a 'b c'\n"
+	    "restart = never\nenv = A=1\nenv = B=2\ninstances = 2\n",
+	    "; a comment\n[worker:w]\nenv=A=1\n"
 	    "restart   =   never ; why\ninstances = 5\n"
-	    "command = /bin/x\n  -a \"b c\"\nenv = B=2\nautostart = yes\n");
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
+	    "command = /bin/x\n  -a \"b c\"\nenv = B=2\nautostart = yes\n"));
 }
 
 static void
-test_fingerprint_changes_with_any_value(void **state)
+test_same_changes_with_any_value(void **state)
 {
 	static const char *const changes[] = {
-		"command = /bin/y", "restart = on-failure", "autostart = no",
-		"success_exit = 1", "restart_delay = 1s", "backoff_max = 1s",
+		"command = /bin/y", "command = /bin/x -a", "command = /bin/x y",
+		"restart = on-failure", "autostart = no",
+		"success_exit = 1", "success_exit = 0 255", "restart_delay = 1s",
+		"backoff_max = 1s",
 		"min_uptime = 2s", "restart_limit = 1", "restart_window = 1s",
 		"stop_signal = INT", "stop_timeout = 1s", "directory = /tmp",
-		"umask = 077", "env = A=2", "stdout = null", "stderr = null",
-		"stdout = file:x", "ready = notify", "start_timeout = 1s",
-		"watchdog = 1s", "after = v", "limit_nofile = 10",
-		"limit_nproc = 10", "limit_core = 10", "limit_as = 10",
-		"limit_cpu = 10",
+		"umask = 077", "umask = 0", "env = A=2", "env = A=1\nenv = B=1",
+		"stdout = null", "stderr = null", "stdout = file:x",
+		"stderr = stdout", "stdout = inherit", "ready = notify",
+		"start_timeout = 1s", "watchdog = 1s", "after = v",
+		"limit_nofile = 10", "limit_nproc = 10", "limit_core = 10",
+		"limit_as = 10", "limit_cpu = 10",
 	};
 	const char *base = "[worker:v]\ncommand = x\n[worker:w]\n"
-	    "command = /bin/x\nenv = A=1\n";
-	char text[512], *a, *b;
+	    "command = /bin/x\n";
+	char text[1024], with_a[512];
 	size_t i;
 
 	(void)state;
-	a = fingerprint_of(base);
+	snprintf(with_a, sizeof(with_a), "%senv = A=1\n", base);
 	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
 		if (strncmp(changes[i], "command", 7) == 0)
 			snprintf(text, sizeof(text), "[worker:v]\ncommand = x\n"
 			    "[worker:w]\n%s\nenv = A=1\n", changes[i]);
-		else
+		else if (strncmp(changes[i], "env", 3) == 0)
 			snprintf(text, sizeof(text), "%s%s\n", base,
 			    changes[i]);
-		b = fingerprint_of(text);
-		if (strcmp(a, b) == 0)
-			fail_msg("\"%s\" leaves the fingerprint as it is",
+		else
+			snprintf(text, sizeof(text), "%s%s\n", with_a,
 			    changes[i]);
-		free(b);
+		if (same_in(with_a, text))
+			fail_msg("\"%s\" leaves the worker as it is",
+			    changes[i]);
 	}
-	free(a);
+}
+
+/* Two values of a key both set: a limit, a path, a list. */
+static void
+test_same_compares_values_not_presence(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "limit_nofile = 10", "limit_nofile = 11" },
+		{ "limit_as = infinity", "limit_as = 1G" },
+		{ "stdout = file:x", "stdout = file:y" },
+		{ "stderr = file:x", "stderr = file:y" },
+		{ "directory = /tmp", "directory = /" },
+		{ "after = v", "after = v u" },
+		{ "after = u v", "after = v u" },
+	};
+	const char *base = "[worker:v]\ncommand = x\n[worker:u]\n"
+	    "command = x\n[worker:w]\ncommand = /bin/x\n";
+	char a[512], b[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		snprintf(a, sizeof(a), "%s%s\n", base, pairs[i][0]);
+		snprintf(b, sizeof(b), "%s%s\n", base, pairs[i][1]);
+		if (same_in(a, b))
+			fail_msg("\"%s\" and \"%s\" count as the same",
+			    pairs[i][0], pairs[i][1]);
+		assert_true(same_in(a, a));
+	}
+}
+
+/* What reload applies to a running worker does not restart it. */
+static void
+test_same_leaves_out_what_applies_in_place(void **state)
+{
+	static const char *const in_place[] = {
+		"instances = 3", "log_buffer = 1K", "on_exit = /bin/true",
+		"on_fatal = /bin/true", "hook_timeout = 5s",
+	};
+	const char *base = "[worker:w]\ncommand = /bin/x\n";
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in_place) / sizeof(in_place[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", base, in_place[i]);
+		if (!same_in(base, text))
+			fail_msg("\"%s\" counts as a change", in_place[i]);
+	}
 }
 
 /* ------------------------------------------------------------------ main */
@@ -450,7 +502,9 @@ main(void)
 	TEST(test_plugin_and_args);
 	TEST(test_user_and_group);
 	TEST(test_user_change_needs_root);
-	TEST(test_fingerprint_ignores_order_spacing_comments);
-	TEST(test_fingerprint_changes_with_any_value);
+	TEST(test_same_ignores_order_spacing_comments);
+	TEST(test_same_changes_with_any_value);
+	TEST(test_same_compares_values_not_presence);
+	TEST(test_same_leaves_out_what_applies_in_place);
 	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
 }

@@ -181,6 +181,39 @@ test_continuation_of_a_quoted_word(void **state)
 	config_free(&cfg);
 }
 
+/* Thousands of continuation lines of every length: each word in place. */
+static void
+test_long_continuation(void **state)
+{
+	const struct worker_config *wc;
+	struct config cfg;
+	char *text, word[160];
+	size_t len = 0, cap = 4 * 1024 * 1024, i, n = 5000;
+
+	(void)state;
+	assert_non_null(text = malloc(cap));
+	len += snprintf(text + len, cap - len, "[worker:w]\ncommand = x\n");
+	for (i = 0; i < n; i++) {
+		memset(word, 'a' + i % 26, sizeof(word));
+		word[1 + i % 150] = '\0';
+		len += snprintf(text + len, cap - len, "  %s%zu\n", word, i);
+	}
+	len += snprintf(text + len, cap - len, "autostart = no\n");
+	load_ok(text, -1, &cfg);
+	wc = worker(&cfg, "w");
+	assert_string_equal(wc->argv[0], "x");
+	for (i = 0; i < n; i++) {
+		memset(word, 'a' + i % 26, sizeof(word));
+		snprintf(word + 1 + i % 150, 16, "%zu", i);
+		assert_non_null(wc->argv[i + 1]);
+		assert_string_equal(wc->argv[i + 1], word);
+	}
+	assert_null(wc->argv[n + 1]);
+	assert_false(wc->autostart);
+	config_free(&cfg);
+	free(text);
+}
+
 static void
 test_indented_first_key_is_a_key(void **state)
 {
@@ -553,6 +586,7 @@ main(void)
 	TEST(test_missing_file_is_an_error);
 	TEST(test_continuation_joins_with_one_space);
 	TEST(test_continuation_of_a_quoted_word);
+	TEST(test_long_continuation);
 	TEST(test_indented_first_key_is_a_key);
 	TEST(test_inline_comments);
 	TEST(test_semicolon_without_blank_is_kept);
