@@ -1,7 +1,8 @@
 /*
  * control.c: the control socket, served from supervise's own loop: the
- * socket, accepting and peer credentials, the connections, request
- * framing and reply queues.  What a request does is command.c's.
+ * connections, request framing and reply queues.  The socket's file and
+ * the peer check are control_socket.c's, accepting is listener.c's, what
+ * a request does is command.c's.
  *
  * Every client is non-blocking, with an ev_io for each direction, and is
  * served one request at a time: a request that waits on workers (start,
@@ -30,8 +31,6 @@
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 
 #include <err.h>
 #include <errno.h>
@@ -68,12 +67,8 @@ struct client {
 
 struct control {
 	struct supervisor *sv;
-	int fd;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	dev_t dev;
-	ino_t ino;
-	ev_io accept_io;
-	ev_timer accept_retry;	/* out of fds: accept again later */
+	struct control_socket sock;	/* control_socket.c */
+	struct listener *listener;	/* listener.c: accepting */
 	ev_timer kick;
 	ev_timer wait;		/* wait lines, while requests wait */
 	TAILQ_HEAD(, client) clients;
@@ -366,72 +361,37 @@ reject(int fd, enum proto_err err, const char *msg)
 	close(fd);
 }
 
-static bool
-peer_allowed(int fd, uid_t *uid)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return false;
-	*uid = cred.uid;
-	return cred.uid == 0 || cred.uid == geteuid();
-}
-
+/* A new connection: refused, or served from now on. */
 static void
-accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+accepted(struct supervisor *sv, int fd)
 {
-	struct control *ctl = container_of(io, struct control, accept_io);
+	struct control *ctl = sv->control;
 	struct client *c;
 	uid_t uid = (uid_t)-1;
-	int fd;
 
-	(void)revents;
-	for (;;) {
-		fd = accept4(ctl->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warnx("control: accept: %s; accepting again "
-				    "in 1s", strerror(errno));
-				ev_io_stop(loop, io);
-				ev_timer_start(loop, &ctl->accept_retry);
-			}
-			return;
-		}
-		if (!peer_allowed(fd, &uid)) {
-			log_warnx("control: refused a connection from uid %ld",
-			    (long)uid);
-			reject(fd, PERR_REFUSED, "permission denied: only uid "
-			    "0 and the supervisor's uid may connect");
-			continue;
-		}
-		if ((ctl->nclients >= MAX_CLIENTS && !make_room(ctl)) ||
-		    (c = calloc(1, sizeof(*c))) == NULL) {
-			reject(fd, PERR_BUSY, "too many connections");
-			continue;
-		}
-		c->ctl = ctl;
-		c->fd = fd;
-		c->cmd.sv = ctl->sv;
-		c->cmd.out = &c->out;
-		ev_io_init(&c->rio, client_read_cb, fd, EV_READ);
-		ev_io_init(&c->wio, client_write_cb, fd, EV_WRITE);
-		ev_timer_init(&c->idle, client_idle_cb, IDLE_TIMEOUT, 0.0);
-		TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
-		ctl->nclients++;
-		ev_io_start(loop, &c->rio);
-		ev_timer_start(loop, &c->idle);
+	if (!control_socket_peer_allowed(fd, &uid)) {
+		log_warnx("control: refused a connection from uid %ld",
+		    (long)uid);
+		reject(fd, PERR_REFUSED, "permission denied: only uid 0 and "
+		    "the supervisor's uid may connect");
+		return;
 	}
-}
-
-static void
-accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct control *ctl = container_of(t, struct control, accept_retry);
-
-	(void)revents;
-	ev_io_start(loop, &ctl->accept_io);
+	if ((ctl->nclients >= MAX_CLIENTS && !make_room(ctl)) ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		reject(fd, PERR_BUSY, "too many connections");
+		return;
+	}
+	c->ctl = ctl;
+	c->fd = fd;
+	c->cmd.sv = sv;
+	c->cmd.out = &c->out;
+	ev_io_init(&c->rio, client_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, client_write_cb, fd, EV_WRITE);
+	ev_timer_init(&c->idle, client_idle_cb, IDLE_TIMEOUT, 0.0);
+	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
+	ctl->nclients++;
+	ev_io_start(sv->loop, &c->rio);
+	ev_timer_start(sv->loop, &c->idle);
 }
 
 /* The second halves of restarts, then the clients' next requests. */
@@ -523,104 +483,33 @@ control_worker_freed(struct worker *w)
 		command_worker_freed(&c->cmd, w);
 }
 
-static int
-control_bind(struct control *ctl)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct stat st;
-	mode_t mask;
-	int probe, rv, tries;
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl->path);
-	for (tries = 0; tries < 2; tries++) {
-		/* Created 0600: there is no moment when others may connect. */
-		mask = umask(0177);
-		rv = bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun));
-		umask(mask);
-		if (rv == 0 || errno != EADDRINUSE)
-			break;
-		if (lstat(ctl->path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-			warnx("%s: exists and is not a socket", ctl->path);
-			return -1;
-		}
-		/* Connect to it: refused means a supervise died and left it. */
-		if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
-		    -1)
-			break;
-		rv = connect(probe, (struct sockaddr *)&sun, sizeof(sun));
-		close(probe);
-		if (rv == 0) {
-			warnx("%s: another supervise is serving this socket",
-			    ctl->path);
-			return -1;
-		}
-		if (errno != ECONNREFUSED ||
-		    (unlink(ctl->path) == -1 && errno != ENOENT))
-			break;
-	}
-	if (rv == -1 || stat(ctl->path, &st) == -1 ||
-	    listen(ctl->fd, SOMAXCONN) == -1) {
-		warn("%s", ctl->path);
-		return -1;
-	}
-	ctl->dev = st.st_dev;
-	ctl->ino = st.st_ino;
-	return 0;
-}
-
 int
 control_init(struct supervisor *sv)
 {
 	struct control *ctl;
-	const char *path;
-	char why[256];
 
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
 		warn("control");
 		return EXIT_SOFTWARE;
 	}
 	ctl->sv = sv;
-	ctl->fd = -1;
 	TAILQ_INIT(&ctl->clients);
-	path = sv->socket_override != NULL ? sv->socket_override :
-	    sv->cfg->socket;
-	if (path == NULL && proto_default_socket(ctl->path, sizeof(ctl->path),
-	    PROTO_DIR_CREATE, why, sizeof(why)) == -1) {
-		warnx("%s", why);
-		goto fail;
+	if (control_socket_open(sv, &ctl->sock) == -1) {
+		free(ctl);
+		return EXIT_CANTCREAT;
 	}
-	if (path != NULL && (size_t)snprintf(ctl->path, sizeof(ctl->path),
-	    "%s", path) >= sizeof(ctl->path)) {
-		warnx("%s: socket path too long (at most %zu bytes)", path,
-		    sizeof(ctl->path) - 1);
-		goto fail;
+	if ((ctl->listener = listener_new(sv, ctl->sock.fd, "control",
+	    accepted)) == NULL) {
+		warn("control");
+		control_socket_close(&ctl->sock);
+		free(ctl);
+		return EXIT_SOFTWARE;
 	}
-	/* Where others could swap the socket, clients could be fooled. */
-	if (path != NULL && proto_check_socket_path(path, why,
-	    sizeof(why)) == -1) {
-		warnx("%s: refused: %s", path, why);
-		goto fail;
-	}
-	if ((ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1) {
-		warn("socket");
-		goto fail;
-	}
-	if (control_bind(ctl) == -1)
-		goto fail;
-	ev_io_init(&ctl->accept_io, accept_cb, ctl->fd, EV_READ);
-	ev_timer_init(&ctl->accept_retry, accept_retry_cb, 1.0, 0.0);
 	ev_timer_init(&ctl->kick, kick_cb, 0.0, 0.0);
 	ev_init(&ctl->wait, wait_cb);
 	ctl->wait.repeat = PROTO_WAIT_MS / 1000.0;
-	ev_io_start(sv->loop, &ctl->accept_io);
 	sv->control = ctl;
 	return 0;
-fail:
-	if (ctl->fd != -1)
-		close(ctl->fd);
-	free(ctl);
-	return EXIT_CANTCREAT;
 }
 
 /*
@@ -633,7 +522,6 @@ control_close(struct supervisor *sv)
 {
 	struct control *ctl = sv->control;
 	struct client *c;
-	struct stat st;
 	ssize_t n;
 
 	if (ctl == NULL)
@@ -662,14 +550,10 @@ control_close(struct supervisor *sv)
 			c->fd = -1;	/* left to the kernel */
 		client_free(c);
 	}
-	ev_io_stop(sv->loop, &ctl->accept_io);
-	ev_timer_stop(sv->loop, &ctl->accept_retry);
+	listener_free(ctl->listener);
 	ev_timer_stop(sv->loop, &ctl->kick);
 	ev_timer_stop(sv->loop, &ctl->wait);
-	close(ctl->fd);
-	if (stat(ctl->path, &st) == 0 && st.st_dev == ctl->dev &&
-	    st.st_ino == ctl->ino)
-		(void)unlink(ctl->path);
+	control_socket_close(&ctl->sock);
 	free(ctl);
 	sv->control = NULL;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "config.h"
 #include "engine.h"
@@ -32,7 +33,7 @@ struct ready_sock;	/* ready.c: the workers' notify socket */
 struct plugin_table;	/* plugin.c: the loaded shared objects */
 struct thread_host;	/* thread.c: the threads' wake-up */
 struct spawn_state;	/* spawn.c: how workers are reaped, their pids */
-struct listener;	/* metrics_http.c: the metrics listener */
+struct metrics_http;	/* metrics_http.c: the metrics listener */
 struct hook_table;	/* hook.c: the hooks that run */
 
 /*
@@ -79,7 +80,7 @@ struct supervisor {
 	struct plugin_table *plugins;	/* plugin.c: the loaded shared objects */
 	struct thread_host *threads;	/* thread.c: the threads' wake-up */
 	struct spawn_state *spawn;	/* spawn.c: reaping, pid -> worker */
-	struct listener *metrics;	/* metrics_http.c, or NULL */
+	struct metrics_http *metrics;	/* metrics_http.c, or NULL */
 	struct hook_table *hooks;	/* hook.c, or NULL */
 };
 
@@ -231,10 +232,39 @@ bool hook_reaped(struct supervisor *sv, pid_t pid, int wstatus);
 void hook_free(struct worker *w);
 void hook_close(struct supervisor *sv);		/* at exit: kill them */
 
+/* ------------------------------------------------------------- listener.c */
+/*
+ * Accepting on a listening socket: every connection, non-blocking and
+ * close-on-exec, goes to accepted(), which owns its fd.  Out of fds (or
+ * on another error) the listener pauses 1s and tries again, saying so in
+ * the event log when the pause begins and when it ends.  The fd stays
+ * the caller's to close, after listener_free().
+ */
+struct listener;
+typedef void listener_accepted_fn(struct supervisor *sv, int fd);
+struct listener *listener_new(struct supervisor *sv, int fd,
+    const char *name, listener_accepted_fn *accepted);	/* NULL: ENOMEM */
+void listener_free(struct listener *l);
+
 /* --------------------------------------------------------- metrics_http.c */
 /* [supervisor] metrics_listen: GET /metrics from the loop.  0 or -1. */
 int metrics_http_init(struct supervisor *sv);
 void metrics_http_close(struct supervisor *sv);
+
+/* ------------------------------------------------------- control_socket.c */
+/* The control socket's file, made by control_socket_open(). */
+struct control_socket {
+	int fd;				/* listening, or -1 */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;			/* the file bound: removed at exit */
+	ino_t ino;			/* only while it is still this one */
+};
+/* Make, bind and listen (supervise(1), CONTROL SOCKET); -1: said why. */
+int control_socket_open(struct supervisor *sv, struct control_socket *cs);
+/* Root or supervise's own uid at the other end of fd; *uid is set. */
+bool control_socket_peer_allowed(int fd, uid_t *uid);
+/* Close it, and remove the file if it is still the one bound. */
+void control_socket_close(struct control_socket *cs);
 
 /* -------------------------------------------------------------- control.c */
 int control_init(struct supervisor *sv);	/* 0, or an exit status */

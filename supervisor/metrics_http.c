@@ -13,6 +13,7 @@
  * the response is made whole when the request is complete and written as
  * the peer takes it; a peer that does not read it is closed at the
  * deadline.  Errors of one connection close that connection only.
+ * Accepting, and pausing when out of descriptors, is listener.c's.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -37,7 +38,7 @@
 #define DEADLINE 10.0		/* seconds per connection, all included */
 
 struct conn {
-	struct listener *l;
+	struct metrics_http *m;
 	LIST_ENTRY(conn) entry;
 	int fd;
 	ev_io rio, wio;
@@ -48,11 +49,10 @@ struct conn {
 	size_t outoff;
 };
 
-struct listener {
+struct metrics_http {
 	struct supervisor *sv;
 	int fd;
-	ev_io accept_io;
-	ev_timer accept_retry;	/* out of fds: accept again later */
+	struct listener *listener;	/* listener.c: accepting */
 	LIST_HEAD(, conn) conns;
 	unsigned nconns;
 };
@@ -60,14 +60,14 @@ struct listener {
 static void
 conn_free(struct conn *c)
 {
-	struct ev_loop *loop = c->l->sv->loop;
+	struct ev_loop *loop = c->m->sv->loop;
 
 	ev_io_stop(loop, &c->rio);
 	ev_io_stop(loop, &c->wio);
 	ev_timer_stop(loop, &c->deadline);
 	close(c->fd);
 	LIST_REMOVE(c, entry);
-	c->l->nconns--;
+	c->m->nconns--;
 	pbuf_free(&c->out);
 	free(c);
 }
@@ -83,7 +83,7 @@ conn_write(struct conn *c)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ev_io_start(c->l->sv->loop, &c->wio);
+			ev_io_start(c->m->sv->loop, &c->wio);
 			return;
 		}
 		if (n == -1)
@@ -99,9 +99,9 @@ respond(struct conn *c, int status, const struct http_request *req)
 {
 	struct pbuf body = { 0 };
 
-	ev_io_stop(c->l->sv->loop, &c->rio);
+	ev_io_stop(c->m->sv->loop, &c->rio);
 	if (status == 200) {
-		record_metrics(c->l->sv, &body);
+		record_metrics(c->m->sv, &body);
 		if (body.failed) {
 			pbuf_free(&body);
 			status = 503;
@@ -185,101 +185,75 @@ conn_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	conn_free(c);
 }
 
+/* A new connection: served, or closed at once when MAX_CONNS are. */
 static void
-accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+accepted(struct supervisor *sv, int fd)
 {
-	struct listener *l = container_of(io, struct listener, accept_io);
+	struct metrics_http *m = sv->metrics;
 	struct conn *c;
-	int fd;
 
-	(void)revents;
-	for (;;) {
-		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warnx("metrics: accept: %s; accepting "
-				    "again in 1s", strerror(errno));
-				ev_io_stop(loop, io);
-				ev_timer_start(loop, &l->accept_retry);
-			}
-			return;
-		}
-		if (l->nconns >= MAX_CONNS ||
-		    (c = calloc(1, sizeof(*c))) == NULL) {
-			close(fd);
-			continue;
-		}
-		c->l = l;
-		c->fd = fd;
-		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-		ev_timer_init(&c->deadline, conn_deadline_cb, DEADLINE, 0.0);
-		LIST_INSERT_HEAD(&l->conns, c, entry);
-		l->nconns++;
-		ev_io_start(loop, &c->rio);
-		ev_timer_start(loop, &c->deadline);
+	if (m->nconns >= MAX_CONNS || (c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
 	}
-}
-
-static void
-accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct listener *l = container_of(t, struct listener, accept_retry);
-
-	(void)revents;
-	ev_io_start(loop, &l->accept_io);
+	c->m = m;
+	c->fd = fd;
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	ev_timer_init(&c->deadline, conn_deadline_cb, DEADLINE, 0.0);
+	LIST_INSERT_HEAD(&m->conns, c, entry);
+	m->nconns++;
+	ev_io_start(sv->loop, &c->rio);
+	ev_timer_start(sv->loop, &c->deadline);
 }
 
 int
 metrics_http_init(struct supervisor *sv)
 {
 	const struct config *cfg = sv->cfg;
-	struct listener *l;
+	struct metrics_http *m;
 	int one = 1;
 
 	if (cfg->metrics_listen == NULL)
 		return 0;
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		warnx("metrics_listen: %s", strerror(errno));
 		return -1;
 	}
-	l->sv = sv;
-	LIST_INIT(&l->conns);
-	if ((l->fd = socket(cfg->metrics_addr.ss_family, SOCK_STREAM |
+	m->sv = sv;
+	LIST_INIT(&m->conns);
+	if ((m->fd = socket(cfg->metrics_addr.ss_family, SOCK_STREAM |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1 ||
-	    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) == -1 ||
-	    bind(l->fd, (const struct sockaddr *)&cfg->metrics_addr,
+	    bind(m->fd, (const struct sockaddr *)&cfg->metrics_addr,
 	    cfg->metrics_addrlen) == -1 ||
-	    listen(l->fd, 16) == -1) {
+	    listen(m->fd, 16) == -1 ||
+	    (m->listener = listener_new(sv, m->fd, "metrics",
+	    accepted)) == NULL) {
 		warnx("metrics_listen %s: %s", cfg->metrics_listen,
 		    strerror(errno));
-		if (l->fd != -1)
-			close(l->fd);
-		free(l);
+		if (m->fd != -1)
+			close(m->fd);
+		free(m);
 		return -1;
 	}
-	ev_io_init(&l->accept_io, accept_cb, l->fd, EV_READ);
-	ev_timer_init(&l->accept_retry, accept_retry_cb, 1.0, 0.0);
-	ev_io_start(sv->loop, &l->accept_io);
-	sv->metrics = l;
+	sv->metrics = m;
 	return 0;
 }
 
 void
 metrics_http_close(struct supervisor *sv)
 {
-	struct listener *l = sv->metrics;
+	struct metrics_http *m = sv->metrics;
 	struct conn *c;
 
-	if (l == NULL)
+	if (m == NULL)
 		return;
-	while ((c = LIST_FIRST(&l->conns)) != NULL)
+	while ((c = LIST_FIRST(&m->conns)) != NULL)
 		conn_free(c);
-	ev_io_stop(sv->loop, &l->accept_io);
-	ev_timer_stop(sv->loop, &l->accept_retry);
-	close(l->fd);
-	free(l);
+	listener_free(m->listener);
+	close(m->fd);
+	free(m);
 	sv->metrics = NULL;
 }
