@@ -32,7 +32,7 @@ struct sinks;		/* sink.c: stdout and the files */
 struct ready_sock;	/* ready.c: the workers' notify socket */
 struct plugin_table;	/* plugin.c: the loaded shared objects */
 struct thread_host;	/* thread.c: the threads' wake-up */
-struct spawn_state;	/* spawn.c: how workers are reaped, their pids */
+struct spawn_state;	/* reap.c: how workers are reaped, their pids */
 struct metrics_http;	/* metrics_http.c: the metrics listener */
 struct hook_table;	/* hook.c: the hooks that run */
 
@@ -79,7 +79,7 @@ struct supervisor {
 	struct ready_sock *ready;	/* ready.c: the workers' notify socket */
 	struct plugin_table *plugins;	/* plugin.c: the loaded shared objects */
 	struct thread_host *threads;	/* thread.c: the threads' wake-up */
-	struct spawn_state *spawn;	/* spawn.c: reaping, pid -> worker */
+	struct spawn_state *spawn;	/* reap.c: reaping, pid -> worker */
 	struct metrics_http *metrics;	/* metrics_http.c, or NULL */
 	struct hook_table *hooks;	/* hook.c, or NULL */
 };
@@ -105,9 +105,18 @@ void host_discard(struct worker *w);
 
 /* ---------------------------------------------------------------- spawn.c */
 int spawn_init(struct supervisor *sv);
-/* The process host's spawn and signal (see struct worker_host). */
+/* The process host's spawn (see struct worker_host). */
 int spawn_process(struct worker *w, char *why, size_t whylen);
-void spawn_signal(struct worker *w, int sig);	/* to the process group */
+/* Find cmd in pathvar's directories as execvp would: 0, or an errno. */
+int spawn_resolve(const char *cmd, const char *pathvar, char *out,
+    size_t len);
+/* Say so in the event log when the fd limit is too low for cfg. */
+void spawn_check_nofile(const struct config *cfg);
+void spawn_close(struct supervisor *sv);
+
+/* ----------------------------------------------------------------- reap.c */
+/* The process host's signal (see struct worker_host): to the group. */
+void spawn_signal(struct worker *w, int sig);
 /*
  * On SIGCHLD: reap at most SPAWN_REAP_MAX children; true if more may be
  * waiting (the caller comes back on a later loop pass).
@@ -115,16 +124,10 @@ void spawn_signal(struct worker *w, int sig);	/* to the process group */
 #define SPAWN_REAP_MAX 64
 bool spawn_reap(struct supervisor *sv);
 void spawn_free(struct worker *w);
-/* Find cmd in pathvar's directories as execvp would: 0, or an errno. */
-int spawn_resolve(const char *cmd, const char *pathvar, char *out,
-    size_t len);
-/* Say so in the event log when the fd limit is too low for cfg. */
-void spawn_check_nofile(const struct config *cfg);
 /* The worker whose process has this pid (unreaped), or NULL. */
 struct worker *spawn_find_pid(struct supervisor *sv, pid_t pid);
 /* Signal the worker's own process (not its group): 0, or -1 and errno. */
 int spawn_signal_pid(struct worker *w, int sig);
-void spawn_close(struct supervisor *sv);
 
 /* --------------------------------------------------------------- output.c */
 int output_init(struct supervisor *sv);

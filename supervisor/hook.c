@@ -14,7 +14,7 @@
  * what the stdout queue cannot take is dropped and counted, never waited
  * for.  Nothing here blocks: the fork is the only work done in line.
  *
- * Reaping: a hook is an ordinary child (it raises SIGCHLD), so spawn.c's
+ * Reaping: a hook is an ordinary child (it raises SIGCHLD), so reap.c's
  * spawn_reap(), the one place that reaps, sees it among the children that
  * are not workers and hands it here with hook_reaped() after reaping it.
  * h->pid is > 1 exactly while the hook is ours and unreaped, so the KILL

@@ -3,7 +3,7 @@
  * counters for the metrics, its last output lines (a ring of log_buffer
  * bytes), and its last exits with the lines written just before each, for
  * `supervisectl why`.  The host calls in here (output.c for each line,
- * spawn.c around each reap); command.c and metrics_http.c read it out.
+ * reap.c around each reap); command.c and metrics_http.c read it out.
  *
  * Memory is bounded per worker whatever the worker does: the ring by
  * log_buffer, the exits by RECORD_EXITS of at most RECORD_EXIT_BYTES of
