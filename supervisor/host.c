@@ -8,10 +8,12 @@
  *
  * A change of a worker (its state or its STATUS= text) fans out from
  * changed() here, and only here: to the control clients and the requests
- * waiting on workers (control.c), to whatever runs supervise (notify.c),
- * and to the settle pass, an idle watcher that runs once per loop pass
- * after changes: the after= order (group), workers that reload removed
- * freed once down, retired configs.  Settling from the loop, never from
+ * waiting on workers (control.c), hooks, and to the settle pass, an idle
+ * watcher that runs once per loop pass after changes: the after= order
+ * (group), the summary told to whatever runs supervise (notify.c, a walk
+ * over all workers, so once per pass and never on the way from an exit
+ * to its restart, which the settle pass, idle, waits for), workers that
+ * reload removed freed once down, retired configs.  Settling from the loop, never from
  * inside the state machine, means no caller up the stack still holds a
  * worker it frees.
  */
@@ -109,7 +111,6 @@ changed(struct worker *w)
 
 	control_worker_changed(w);
 	hook_changed(w);
-	notify_changed(sv);
 	/* The first worker's end that meets exit_when decides the status. */
 	if (hs != NULL && hs->exit_when < 0 && !sv->shutting_down &&
 	    (status = group_exit_when(sv->cfg, sv->workers, sv->nworkers,
@@ -205,6 +206,7 @@ settle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 		supervisor_shutdown(sv, sv->host_state->exit_when);
 	}
 	group_settle(sv);
+	notify_changed(sv);
 	/* Only after a reload removed workers: no walk on every change. */
 	if (!sv->removed_pending) {
 		if (sv->nretired > 0)

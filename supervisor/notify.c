@@ -89,7 +89,10 @@ notify_init(struct supervisor *sv)
 	notify_send(n, "WATCHDOG=1");
 }
 
-/* After any state change: READY=1 the first time all are up, STATUS=. */
+/*
+ * From the settle pass (host.c), once per loop pass after changes: READY=1
+ * the first time all are up, STATUS= when the counts changed.
+ */
 void
 notify_changed(struct supervisor *sv)
 {
