@@ -460,6 +460,20 @@ control_follow_line(struct worker *w, const char *line, size_t len)
 }
 
 void
+control_follow_run(struct worker *w, const char *run, size_t len)
+{
+	struct control *ctl = w->sv->control;
+	const char *p = run, *end = run + len, *nl;
+
+	if (ctl == NULL || ctl->nfollowers == 0)
+		return;
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		control_follow_line(w, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+}
+
+void
 control_worker_changed(struct worker *w)
 {
 	struct control *ctl = w->sv->control;

@@ -214,6 +214,8 @@ void sink_close(struct supervisor *sv);
 struct pbuf;
 int64_t record_wall_ms(void);			/* CLOCK_REALTIME */
 void record_line(struct worker *w, const char *line, size_t len);
+/* The same for lines of at most LINE_MAX_LEN bytes, each with its LF. */
+void record_run(struct worker *w, const char *run, size_t len, size_t lines);
 void record_dropped(struct worker *w);
 /* Around worker_exited(): how the process ended, what the policy did. */
 void record_exit(struct worker *w, int wstatus, int exec_errno);
@@ -273,6 +275,8 @@ void control_socket_close(struct control_socket *cs);
 int control_init(struct supervisor *sv);	/* 0, or an exit status */
 /* A worker's output line, for the clients that follow it. */
 void control_follow_line(struct worker *w, const char *line, size_t len);
+/* The same for whole lines, each with its LF. */
+void control_follow_run(struct worker *w, const char *run, size_t len);
 void control_worker_changed(struct worker *w);
 void control_worker_freed(struct worker *w);
 void control_close(struct supervisor *sv);

@@ -30,6 +30,17 @@ void linebuf_feed(struct linebuf *lb, const char *data, size_t n,
 /* End a last line that has no newline (nothing if there is none). */
 void linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx);
 /*
+ * With nothing held in lb, copy the whole lines at the start of data that
+ * linebuf_feed would emit unchanged (at most LINE_MAX_LEN bytes, no CR
+ * before the LF) to out, each after the plen bytes of prefix and with its
+ * LF, as long as they fit in room bytes.  Returns the bytes of data taken
+ * (0 if lb holds anything), and their lines in *lines: out holds that
+ * many bytes plus *lines * plen.  linebuf_feed takes the rest.
+ */
+size_t linebuf_copy_lines(const struct linebuf *lb, const char *data,
+    size_t n, const char *prefix, size_t plen, char *out, size_t room,
+    size_t *lines);
+/*
  * How many bytes may be fed now so that the lines they make, each with a
  * prefix of plen bytes and a newline, surely fit in room bytes (at most max).
  */

@@ -87,9 +87,9 @@ sink_report(struct sink *s)
 }
 
 /*
- * linebuf's emit: queue one whole line, or drop and count it.  Called once
- * per line, so the common case (room at the end of the queue's buffer)
- * costs no call and the prefix is one copy.
+ * linebuf's emit, for the lines stream_feed does not copy itself (a CR,
+ * a long line, one held from the last read, a full queue, a sink that
+ * drops): queue one whole line, or drop and count it.
  */
 static void
 stream_emit(void *ctx, const char *line, size_t len)
@@ -108,10 +108,7 @@ stream_emit(void *ctx, const char *line, size_t len)
 		record_dropped(st->w);
 		return;
 	}
-	if (q->start + q->len + need <= q->alloc &&
-	    q->len + need <= SINK_QUEUE_CAP)
-		p = q->buf + q->start + q->len;
-	else if ((p = linequeue_reserve(q, need, SINK_QUEUE_CAP)) == NULL) {
+	if ((p = linequeue_reserve(q, need, SINK_QUEUE_CAP)) == NULL) {
 		st->dropped++;
 		return;
 	}
@@ -119,6 +116,62 @@ stream_emit(void *ctx, const char *line, size_t len)
 	memcpy(p + st->plen, line, len);
 	p[need - 1] = '\n';
 	q->len += need;
+}
+
+/*
+ * Where stream_feed may copy lines for n bytes of input: what the queue
+ * has free at its end, or room for the lines n bytes make if they are not
+ * very short (a guess: more is reserved when they are), within the cap.
+ */
+static char *
+stream_room(struct stream *st, size_t n, size_t *room)
+{
+	struct linequeue *q = &st->sink->q;
+	size_t want = n + st->plen * (n / 8 + 1);
+	size_t tail = q->alloc - q->start - q->len;
+
+	if (want < tail)
+		want = tail;
+	if (want > SINK_QUEUE_CAP - q->len)
+		want = SINK_QUEUE_CAP - q->len;
+	*room = want;
+	return want > 0 ? linequeue_reserve(q, want, SINK_QUEUE_CAP) : NULL;
+}
+
+/*
+ * Cut what was read into lines and queue them.  Runs of whole lines go
+ * straight to the queue with their prefix (linebuf_copy_lines) and to the
+ * worker's record as one run; a line that needs more (see stream_emit)
+ * goes through linebuf_feed on its own.  Per line that is a memchr and
+ * two copies, which is what lets capture keep up with a worker writing
+ * short lines as fast as it can (bench/output_throughput.sh).
+ */
+static void
+stream_feed(struct stream *st, const char *data, size_t n)
+{
+	struct sink *s = st->sink;
+	const char *nl;
+	size_t k, lines, room;
+	char *out;
+
+	while (n > 0) {
+		if (!s->broken && s->state != SINK_DROPPING &&
+		    st->lb.len == 0 && !st->lb.cr &&
+		    (out = stream_room(st, n, &room)) != NULL &&
+		    (k = linebuf_copy_lines(&st->lb, data, n, st->prefix,
+		    st->plen, out, room, &lines)) > 0) {
+			s->q.len += k + lines * st->plen;
+			record_run(st->w, data, k, lines);
+			data += k;
+			n -= k;
+			continue;
+		}
+		nl = memchr(data, '\n', n);
+		k = nl != NULL ? (size_t)(nl - data) + 1 : n;
+		linebuf_feed(&st->lb, data, k, stream_emit, st);
+		data += k;
+		n -= k;
+	}
 }
 
 /* How much to read now so that the lines it makes surely fit. */
@@ -175,7 +228,7 @@ stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 		}
 		n = read(st->fd, rbuf, budget);
 		if (n > 0) {
-			linebuf_feed(&st->lb, rbuf, (size_t)n, stream_emit, st);
+			stream_feed(st, rbuf, (size_t)n);
 			total += (size_t)n;
 			/*
 			 * A sink that does not take it all now is slow: the
@@ -224,7 +277,7 @@ stream_drain(struct stream *st)
 	while (total < DRAIN_MAX) {
 		n = read(st->fd, rbuf, OUTPUT_READ_MAX);
 		if (n > 0) {
-			linebuf_feed(&st->lb, rbuf, (size_t)n, stream_emit, st);
+			stream_feed(st, rbuf, (size_t)n);
 			total += (size_t)n;
 		} else if (n == 0 || errno != EINTR)
 			break;

@@ -107,6 +107,19 @@ record_line(struct worker *w, const char *line, size_t len)
 	control_follow_line(w, line, len);
 }
 
+/* Many lines at once: run holds them, each with its LF. */
+void
+record_run(struct worker *w, const char *run, size_t len, size_t lines)
+{
+	struct record *r = record_of(w);
+
+	if (r == NULL)
+		return;
+	r->lines += lines;
+	ring_push_run(&r->ring, run, len);
+	control_follow_run(w, run, len);
+}
+
 void
 record_dropped(struct worker *w)
 {

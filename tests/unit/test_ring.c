@@ -79,8 +79,8 @@ test_evicts(void **state)
 	}
 	s = walk(&r, 3);
 	assert_string_equal(s.text, "line 997|line 998|line 999|");
-	/* 64 bytes hold seven of "line 9NN" with their two-byte lengths. */
-	assert_int_equal(ring_lines(&r), 6);
+	/* 64 bytes hold seven of "line 9NN" with their LFs. */
+	assert_int_equal(ring_lines(&r), 7);
 	ring_free(&r);
 }
 
@@ -103,7 +103,7 @@ test_grows(void **state)
 	assert_int_equal(r.alloc, 64 * 1024);
 	s = walk(&r, 1);
 	assert_memory_equal(s.text, "1999 ", 5);
-	assert_int_equal(ring_lines(&r), 64 * 1024 / 67);
+	assert_int_equal(ring_lines(&r), 64 * 1024 / 66);
 	ring_free(&r);
 }
 
@@ -124,13 +124,113 @@ test_off_and_long(void **state)
 	ring_init(&r, 10);
 	ring_push(&r, "abcdefghijklmnop", 16);
 	s = walk(&r, 1);
-	assert_string_equal(s.text, "abcdefgh|");
+	assert_string_equal(s.text, "abcdefghi|");
 	ring_free(&r);
 	memset(big, 'b', sizeof(big));
 	ring_init(&r, 8192);
 	ring_push(&r, big, sizeof(big));
 	s = walk(&r, 1);
 	assert_int_equal(s.len, RING_LINE_MAX + 1);
+	ring_free(&r);
+}
+
+/* Lines pushed one by one, for comparison with runs. */
+static void
+push_each(struct ring *r, const char *run, size_t len)
+{
+	const char *p = run, *nl;
+
+	while (p < run + len) {
+		nl = memchr(p, '\n', (size_t)(run + len - p));
+		ring_push(r, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+}
+
+static void
+expect_same(const struct ring *a, const struct ring *b)
+{
+	struct seen *x = malloc(sizeof(*x)), *y = malloc(sizeof(*y));
+
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(ring_lines(a), ring_lines(b));
+	assert_int_equal(a->used, b->used);
+	assert_int_equal(a->alloc, b->alloc);
+	*x = walk(a, 1000);
+	*y = walk(b, 1000);
+	assert_int_equal(x->n, y->n);
+	assert_memory_equal(x->text, y->text, x->len);
+	free(x);
+	free(y);
+}
+
+/*
+ * A run keeps exactly what pushing its lines one by one keeps, across
+ * wrap-around, growth, runs longer than the ring and lines longer than it.
+ */
+static void
+test_run_is_lines_one_by_one(void **state)
+{
+	size_t caps[] = { 1, 10, 64, 100, 4096, 5000 };
+	char run[6000];
+	struct ring a, b;
+	size_t c, i, len, n, k;
+	unsigned seed = 1;
+
+	(void)state;
+	for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		ring_init(&a, caps[c]);
+		ring_init(&b, caps[c]);
+		for (i = 0; i < 2000; i++) {
+			/* Up to 8 lines of 0 to 40 bytes, now and then one long one. */
+			len = 0;
+			n = 1 + (seed = seed * 1103515245 + 12345) % 8;
+			while (n-- > 0) {
+				seed = seed * 1103515245 + 12345;
+				k = (seed >> 8) % 41;
+				if ((seed >> 16) % 97 == 0)
+					k = 1000 + (seed >> 4) % 3000;
+				if (len + k + 1 > sizeof(run))
+					break;
+				memset(run + len, 'a' + (int)(i % 26), k);
+				if (k > 0)
+					run[len] = (char)('0' + k % 10);
+				run[len + k] = '\n';
+				len += k + 1;
+			}
+			ring_push_run(&a, run, len);
+			push_each(&b, run, len);
+			assert_true(a.used <= caps[c]);
+			expect_same(&a, &b);
+		}
+		ring_free(&a);
+		ring_free(&b);
+	}
+}
+
+/* A run longer than the ring keeps its last lines; an empty run nothing. */
+static void
+test_run_longer_than_ring(void **state)
+{
+	struct ring r;
+	struct seen s;
+
+	(void)state;
+	ring_init(&r, 12);
+	ring_push_run(&r, "one\ntwo\nthree\nfour\n", 19);
+	s = walk(&r, 10);
+	assert_string_equal(s.text, "three|four|");
+	ring_push_run(&r, "", 0);
+	assert_int_equal(ring_lines(&r), 2);
+	/* The last line alone is longer: its start is kept. */
+	ring_push_run(&r, "a\nabcdefghijklmn\n", 17);
+	s = walk(&r, 10);
+	assert_string_equal(s.text, "abcdefghijk|");
+	ring_free(&r);
+	ring_init(&r, 0);
+	ring_push_run(&r, "x\n", 2);
+	assert_null(r.buf);
 	ring_free(&r);
 }
 
@@ -142,6 +242,8 @@ main(void)
 		cmocka_unit_test(test_evicts),
 		cmocka_unit_test(test_grows),
 		cmocka_unit_test(test_off_and_long),
+		cmocka_unit_test(test_run_is_lines_one_by_one),
+		cmocka_unit_test(test_run_longer_than_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
