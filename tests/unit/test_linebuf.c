@@ -558,6 +558,140 @@ test_queue_discard_finishes_a_partial_line(void **state)
 	linequeue_free(&q);
 }
 
+/* What emit received, each line after a prefix, as output.c queues it. */
+struct prefixed {
+	const char *prefix;
+	char *out;
+	size_t len, lines;
+};
+
+static void
+prefixed_emit(void *ctx, const char *line, size_t len)
+{
+	struct prefixed *x = ctx;
+	size_t plen = strlen(x->prefix);
+
+	memcpy(x->out + x->len, x->prefix, plen);
+	memcpy(x->out + x->len + plen, line, len);
+	x->out[x->len + plen + len] = '\n';
+	x->len += plen + len + 1;
+	x->lines++;
+}
+
+/*
+ * Feed data as output.c does, runs through linebuf_copy_lines into at
+ * most `room` bytes at a time and any other line through linebuf_feed.
+ */
+static void
+feed_copying(struct linebuf *lb, const char *data, size_t n, size_t room,
+    struct prefixed *x)
+{
+	size_t plen = strlen(x->prefix), k, lines;
+	const char *nl;
+
+	while (n > 0) {
+		k = linebuf_copy_lines(lb, data, n, x->prefix, plen,
+		    x->out + x->len, room, &lines);
+		assert_true(k + lines * plen <= room);
+		if (k > 0) {
+			/* Whole lines: what was taken ends with an LF. */
+			assert_int_equal(data[k - 1], '\n');
+			x->len += k + lines * plen;
+			x->lines += lines;
+		} else {
+			nl = memchr(data, '\n', n);
+			k = nl != NULL ? (size_t)(nl - data) + 1 : n;
+			linebuf_feed(lb, data, k, prefixed_emit, x);
+		}
+		data += k;
+		n -= k;
+	}
+}
+
+/*
+ * Copying runs of lines gives what linebuf_feed gives, byte for byte and
+ * line for line, whatever the input (CRs, long lines, empty lines), the
+ * chunks it comes in and the room there is to copy to.
+ */
+static void
+test_copy_lines_is_feed(void **state)
+{
+	const char *prefixes[] = { "", "w0 | " };
+	size_t rooms[] = { 1, 7, 100, 5000, 1 << 20 };
+	size_t n = 60000, i, p, r, off, k, step;
+	struct prefixed a, b;
+	struct linebuf *la, *lb;
+	unsigned seed = 7;
+	char *in;
+
+	(void)state;
+	in = malloc(n);
+	la = malloc(sizeof(*la));
+	lb = malloc(sizeof(*lb));
+	a.out = malloc(8 * n);
+	b.out = malloc(8 * n);
+	assert_true(in && la && lb && a.out && b.out);
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		k = (seed >> 16) % 40;
+		in[i] = k == 0 ? '\r' : k < 4 ? '\n' :
+		    (char)('a' + (seed >> 8) % 26);
+		/* Now and then a line longer than LINE_MAX_LEN. */
+		if (i % 20000 == 100)
+			for (k = 0; k < 5000 && i < n - 1; k++)
+				in[i++] = 'L';
+	}
+	for (p = 0; p < 2; p++)
+		for (r = 0; r < sizeof(rooms) / sizeof(rooms[0]); r++)
+			for (step = 1; step < n; step = step * 3 + 1) {
+				a.prefix = b.prefix = prefixes[p];
+				a.len = b.len = a.lines = b.lines = 0;
+				linebuf_init(la);
+				linebuf_init(lb);
+				for (off = 0; off < n; off += k) {
+					k = n - off < step ? n - off : step;
+					linebuf_feed(la, in + off, k,
+					    prefixed_emit, &a);
+					feed_copying(lb, in + off, k, rooms[r],
+					    &b);
+				}
+				linebuf_flush(la, prefixed_emit, &a);
+				linebuf_flush(lb, prefixed_emit, &b);
+				assert_int_equal(a.lines, b.lines);
+				assert_int_equal(a.len, b.len);
+				assert_memory_equal(a.out, b.out, a.len);
+			}
+	free(in);
+	free(la);
+	free(lb);
+	free(a.out);
+	free(b.out);
+}
+
+/* Nothing is copied while a line is held from the last chunk. */
+static void
+test_copy_lines_waits_for_held_line(void **state)
+{
+	struct linebuf lb;
+	char out[64];
+	size_t lines;
+
+	(void)state;
+	linebuf_init(&lb);
+	assert_int_equal(linebuf_copy_lines(&lb, "a\nb\nc", 5, "", 0, out,
+	    sizeof(out), &lines), 4);
+	assert_int_equal(lines, 2);
+	assert_memory_equal(out, "a\nb\n", 4);
+	lb.len = 1;
+	assert_int_equal(linebuf_copy_lines(&lb, "a\n", 2, "", 0, out,
+	    sizeof(out), &lines), 0);
+	lb.len = 0;
+	lb.cr = true;
+	assert_int_equal(linebuf_copy_lines(&lb, "a\n", 2, "", 0, out,
+	    sizeof(out), &lines), 0);
+	assert_int_equal(lines, 0);
+}
+
 int
 main(void)
 {
@@ -585,6 +719,8 @@ main(void)
 		cmocka_unit_test(test_queue_reserve_nothing_on_an_empty_queue),
 		cmocka_unit_test(test_queue_keeps_order_across_consume_and_growth),
 		cmocka_unit_test(test_queue_discard_finishes_a_partial_line),
+		cmocka_unit_test(test_copy_lines_is_feed),
+		cmocka_unit_test(test_copy_lines_waits_for_held_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
