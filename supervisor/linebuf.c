@@ -121,6 +121,8 @@ linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx)
 	lb->cr = false;
 }
 
+#define SHORT	32	/* a prefix or line up to this: fixed-size copies */
+
 /*
  * The fast path of capture: most output is short lines that arrive whole,
  * and each costs one memchr and two copies here instead of a call per
@@ -132,12 +134,13 @@ linebuf_copy_lines(const struct linebuf *lb, const char *data, size_t n,
     const char *prefix, size_t plen, char *out, size_t room, size_t *lines)
 {
 	const char *p = data, *end = data + n, *nl;
-	char *o = out;
+	char *o = out, pre[SHORT];
 	size_t len, k = 0, scan;
 
 	*lines = 0;
 	if (lb->len > 0 || lb->cr)
 		return 0;
+	memcpy(pre, prefix, plen < SHORT ? plen : SHORT);
 	while (p < end) {
 		scan = (size_t)(end - p);
 		if (scan > LINE_MAX_LEN + 1)
@@ -147,7 +150,19 @@ linebuf_copy_lines(const struct linebuf *lb, const char *data, size_t n,
 		len = (size_t)(nl - p);
 		if ((len > 0 && nl[-1] == '\r') || plen + len + 1 > room)
 			break;
-		if (plen > 0) {
+		if (plen == 0)
+			;
+		else if (plen <= SHORT && len < SHORT && scan >= SHORT &&
+		    room >= 2 * SHORT) {
+			/*
+			 * Fixed-size copies, which compile to a few moves: the
+			 * bytes copied past the line are inside data and out
+			 * and are overwritten by the next line or not counted.
+			 */
+			memcpy(o, pre, SHORT);
+			memcpy(o + plen, p, SHORT);
+			o += plen + len + 1;
+		} else {
 			memcpy(o, prefix, plen);
 			memcpy(o + plen, p, len + 1);
 			o += plen + len + 1;
