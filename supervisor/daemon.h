@@ -149,7 +149,7 @@ void output_shutdown(struct supervisor *sv);	/* flush what is queued */
 #define OUTPUT_READ_MAX	(128 * 1024)	/* per read(2) */
 #define OUTPUT_READ_PASS (512 * 1024)	/* per pipe and callback: fairness */
 
-/* ----------------------------------------------------------------- sink.c */
+/* -------------------------------------------- sink.c, sink_file.c, sink_std.c */
 /*
  * The destinations of captured lines: supervise's stdout and appended
  * files, each with a bounded queue that sink.c writes without blocking.

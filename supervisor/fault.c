@@ -27,7 +27,7 @@
  * reported nothing is freed: the process is ending.
  *
  * The line goes straight to fd 2, not through the event log's queue (the
- * loop thread's; see sink.c): lines still queued for a slow reader die
+ * loop thread's; see sink_std.c): lines still queued for a slow reader die
  * with the process.  fd 2 may be a pipe nobody reads: the handler waits
  * for it at most FAULT_WAIT_MS, so that a stalled reader cannot keep a
  * faulted supervise alive, and writes the line, at most PIPE_BUF bytes,

@@ -43,7 +43,7 @@ struct event {
 void log_init(enum sv_log_format fmt, int verbosity);
 /*
  * Where lines go once the loop runs: each complete line, newline
- * included, is handed to fn, which must not block (sink.c queues it).
+ * included, is handed to fn, which must not block (sink_std.c queues it).
  * NULL: written to stderr directly, as before the loop.
  */
 typedef void log_writer_fn(void *ctx, const char *line, size_t len);
