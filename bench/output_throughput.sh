@@ -60,7 +60,8 @@ sv_case() {
 	sv_stop
 }
 
-echo "output capture throughput, $MB MB per case ($(nproc) cpus):"
+echo "output capture throughput, $MB MB per case ($(nproc) cpus," \
+    "load average $(cut -d ' ' -f 1-3 /proc/loadavg)):"
 printf '  %-34s %12s %12s %8s %14s\n' case 'supervise' 'cat' ratio \
     'CPU s/MB'
 row() {
@@ -72,11 +73,16 @@ row() {
 	printf '  %-34s %9s MB/s %7s MB/s %8s %14s\n' "$name" "$s" "$c" \
 	    "$(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')" "$cpu"
 	[ "$dropped" -eq 0 ] || echo "  ($dropped drop reports in the event log)"
-	# For run.sh's summary only: no target, so no verdict.
-	result "output capture: $name (MB/s)" "$s" "cat: $c" "-" > /dev/null
+	# For run.sh's summary: the target is against cat in the same run.
+	result "output capture: $name (MB/s)" \
+	    "$s ($(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')x)" \
+	    ">= 0.8x cat" \
+	    "$(verdict awk -v s="$s" -v c="$c" 'BEGIN { exit !(s >= 0.8 * c) }')" \
+	    > /dev/null
 }
 row "1 worker, 100-byte lines" 1 100 prefix
 row "10 workers, 100-byte lines" 10 100 prefix
 row "1 worker, 10-byte lines" 1 10 prefix
 row "1 worker, 100-byte lines, file" 1 100 "file:$T/sink.log"
 rm -f "$T/sink.log"
+echo "  (load average after: $(cut -d ' ' -f 1-3 /proc/loadavg))"
