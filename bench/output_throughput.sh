@@ -4,7 +4,8 @@
 # them and writes them out; against cat(1) moving the same bytes from the same
 # producers to /dev/null in the same run.  Cases: 1 and 10 workers with
 # 100-byte lines, 1 worker with 10-byte lines (the per-line cost), each with
-# `prefix` to supervise's stdout on /dev/null, and 1 worker with file:PATH.
+# `prefix` to supervise's stdout on /dev/null, and 1 worker with file:PATH
+# (where cat into a file is also given: what the page cache costs anyone).
 # supervise's CPU time is its own (utime + stime from /proc/PID/stat).
 #	MB=MEGABYTES per case, split among its workers (default 256)
 . "$(dirname "$0")/lib.sh"
@@ -22,16 +23,19 @@ line_file() {
 	echo "$T/line.$1"
 }
 
-# cat_rate WORKERS LINEFILE BYTES: MB/s of WORKERS producers into cat.
+# cat_rate WORKERS LINEFILE BYTES DEST: MB/s of WORKERS producers into
+# cat, which writes to DEST (/dev/null, or a file each appends to).
 cat_rate() {
-	local n=$1 lf=$2 per=$3 t0 t1 i pids=()
+	local n=$1 lf=$2 per=$3 dest=$4 t0 t1 i pids=()
+	rm -f "$T/cat.out"
 	t0=$(ms_now)
 	for ((i = 0; i < n; i++)); do
-		(yes "$(cat "$lf")" | head -c "$per" | cat > /dev/null) &
+		(yes "$(cat "$lf")" | head -c "$per" | cat >> "$dest") &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
 	t1=$(ms_now)
+	rm -f "$T/cat.out"
 	awk -v b=$((n * per)) -v ms=$((t1 - t0 > 0 ? t1 - t0 : 1)) \
 	    'BEGIN { printf "%.0f\n", b / 1048576 / (ms / 1000) }'
 }
@@ -69,10 +73,18 @@ row() {
 	lf=$(line_file "$len")
 	per=$((MB * 1048576 / n))
 	read -r s cpu dropped <<< "$(sv_case "$n" "$lf" "$per" "$out")"
-	c=$(cat_rate "$n" "$lf" "$per")
+	c=$(cat_rate "$n" "$lf" "$per" /dev/null)
 	printf '  %-34s %9s MB/s %7s MB/s %8s %14s\n' "$name" "$s" "$c" \
 	    "$(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')" "$cpu"
 	[ "$dropped" -eq 0 ] || echo "  ($dropped drop reports in the event log)"
+	case $out in
+	file:*)
+		cf=$(cat_rate "$n" "$lf" "$per" "$T/cat.out")
+		printf '  (cat into a file: %s MB/s; supervise / that: %s)\n' \
+		    "$cf" "$(awk -v s="$s" -v c="$cf" \
+		    'BEGIN { printf "%.2f", s / c }')"
+		;;
+	esac
 	# For run.sh's summary: the target is against cat in the same run.
 	result "output capture: $name (MB/s)" \
 	    "$s ($(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')x)" \
