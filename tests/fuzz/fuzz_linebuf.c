@@ -4,7 +4,9 @@
  * whole and once cut into arbitrary reads (the first byte of each chunk
  * gives its length): the lines must be the same either way, each at most
  * LINE_MAX_LEN bytes and without a newline, and hold no more bytes than
- * went in less the newlines.  The same bytes then drive a linequeue
+ * went in less the newlines; and the same when runs of whole lines are
+ * copied after a prefix (linebuf_copy_lines) into a buffer of arbitrary
+ * room, as output.c does.  The same bytes then drive a linequeue
  * bounded by a small cap: reserve, consume and discard in any order
  * (up to 128 of them, from the first bytes).
  */
@@ -50,6 +52,53 @@ feed(struct linebuf *lb, const uint8_t *data, size_t n, struct out *o)
 		abort();
 	memcpy(chunk, data, n);
 	linebuf_feed(lb, chunk, n, emit, o);
+	free(chunk);
+}
+
+/*
+ * Feed as output.c does: runs of whole lines copied after a prefix into
+ * exactly `room` bytes (so that ASan sees any write or read past either
+ * buffer), then split again and emitted; any other line through
+ * linebuf_feed.
+ */
+static void
+feed_copying(struct linebuf *lb, const uint8_t *data, size_t n, size_t room,
+    struct out *o)
+{
+	static const char prefix[] = "w0 | ";
+	size_t plen = room % 2 ? sizeof(prefix) - 1 : 0, k, lines, i;
+	char *chunk, *dst, *p, *nl, *end;
+	const char *lf;
+
+	if ((chunk = malloc(n ? n : 1)) == NULL ||
+	    (dst = malloc(room)) == NULL)
+		abort();
+	memcpy(chunk, data, n);
+	for (p = chunk; p < chunk + n; p += k) {
+		k = linebuf_copy_lines(lb, p, (size_t)(chunk + n - p), prefix,
+		    plen, dst, room, &lines);
+		if (k == 0) {
+			lf = memchr(p, '\n', (size_t)(chunk + n - p));
+			k = lf != NULL ? (size_t)(lf - p) + 1 :
+			    (size_t)(chunk + n - p);
+			linebuf_feed(lb, p, k, emit, o);
+			continue;
+		}
+		if (k + lines * plen > room || p[k - 1] != '\n')
+			abort();
+		end = dst + k + lines * plen;
+		for (i = 0, nl = dst; i < lines; i++) {
+			if (memcmp(nl, prefix, plen) != 0)
+				abort();
+			nl += plen;
+			lf = memchr(nl, '\n', (size_t)(end - nl));
+			emit(o, nl, (size_t)(lf - nl));
+			nl = (char *)lf + 1;
+		}
+		if (nl != end)
+			abort();
+	}
+	free(dst);
 	free(chunk);
 }
 
@@ -106,6 +155,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	linebuf_flush(cut, emit, &b);
 	if (a.len != b.len || (a.len > 0 && memcmp(a.buf, b.buf, a.len) != 0))
 		abort();	/* how reads are cut changed the lines */
+	/* Again, copying runs of lines as output.c does. */
+	b.len = b.bytes = 0;
+	linebuf_init(cut);
+	for (i = 0; i < size; i += n) {
+		n = data[i] % 64 * 97 + 1;
+		if (n > size - i)
+			n = size - i;
+		feed_copying(cut, data + i, n, 1 + data[i] / 2 * 37u, &b);
+	}
+	linebuf_flush(cut, emit, &b);
+	if (a.len != b.len || (a.len > 0 && memcmp(a.buf, b.buf, a.len) != 0))
+		abort();	/* copying runs changed the lines */
 	if (a.bytes > size - newlines)
 		abort();
 	free(a.buf);
