@@ -8,7 +8,12 @@
  * Worker threads never touch libev or a struct worker.  What they tell the
  * loop (ready, heartbeat, returned) are bits in their plugin_thread,
  * posted with one eventfd that the loop watches; the loop reads the bits
- * and calls the state machine.  A bit already set costs no system call.
+ * and calls the state machine.  A thread whose bits were all clear also
+ * pushes itself on a lock-free list (h->posted), which the loop takes
+ * whole: a wake-up visits the threads that posted, not every worker.
+ * Bits already set cost no system call and no push: the thread is on the
+ * list, or being read by the loop, which clears its bits after it has
+ * taken the list and read the thread's link.
  * Their log lines go to the worker's stderr as configured (output.c's
  * pipe for prefix, read by the loop like a process's output).
  *
@@ -51,6 +56,7 @@ struct thread_host {
 	ev_io io;
 	int efd;		/* eventfd the threads post to */
 	struct supervisor *sv;
+	_Atomic(struct plugin_thread *) posted;	/* threads with bits set */
 };
 
 struct plugin_thread {
@@ -65,6 +71,8 @@ struct plugin_thread {
 	atomic_bool stop;
 	bool kicked;			/* with mu: a signal was sent, end a sleep */
 	atomic_uint posted;		/* POST_* not yet seen by the loop */
+	struct plugin_thread *next_posted;	/* on h->posted */
+	struct worker *w;		/* the loop's: whose thread this is */
 	int status;			/* main's return, with POST_DONE */
 	pthread_mutex_t mu;		/* with cv: sleep, woken by a stop */
 	pthread_cond_t cv;
@@ -80,13 +88,19 @@ self(struct sv_worker *sw)
 static void
 post(struct plugin_thread *t, unsigned bit)
 {
+	struct thread_host *h = t->host;
+	struct plugin_thread *head;
 	uint64_t one = 1;
 
 	/* The loop clears the bits after reading the eventfd: no wake lost. */
-	if ((atomic_fetch_or(&t->posted, bit) & bit) == 0)
-		while (write(t->host->efd, &one, sizeof(one)) == -1 &&
-		    errno == EINTR)
-			;
+	if (atomic_fetch_or(&t->posted, bit) != 0)
+		return;
+	head = atomic_load(&h->posted);
+	do
+		t->next_posted = head;
+	while (!atomic_compare_exchange_weak(&h->posted, &head, t));
+	while (write(h->efd, &one, sizeof(one)) == -1 && errno == EINTR)
+		;
 }
 
 static const char *
@@ -211,21 +225,25 @@ static void
 wake_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct thread_host *h = container_of(io, struct thread_host, io);
-	struct supervisor *sv = h->sv;
-	struct plugin_thread *t;
+	struct plugin_thread *t, *next, *fifo = NULL;
 	struct worker *w;
 	uint64_t n;
 	unsigned bits;
-	size_t i;
 
 	(void)loop;
 	(void)revents;
 	if (read(h->efd, &n, sizeof(n)) == -1 && errno != EAGAIN)
 		log_warnx("threads: reading the eventfd: %s", strerror(errno));
-	for (i = 0; i < sv->nworkers; i++) {
-		w = sv->workers[i];
-		if ((t = w->thread) == NULL)
-			continue;
+	/* Pushed last first: turned round, in the order they posted. */
+	for (t = atomic_exchange(&h->posted, NULL); t != NULL; t = next) {
+		next = t->next_posted;
+		t->next_posted = fifo;
+		fifo = t;
+	}
+	for (t = fifo; t != NULL; t = next) {
+		/* Its link first: once its bits are clear it may push again. */
+		next = t->next_posted;
+		w = t->w;
 		bits = atomic_exchange(&t->posted, 0);
 		if (bits & POST_READY)
 			worker_notify_ready(w);
@@ -315,6 +333,7 @@ thread_new(struct worker *w, char *why, size_t whylen)
 	t->sw.ops = &thread_ops;
 	t->sw.host = t;
 	t->host = w->sv->threads;
+	t->w = w;
 	t->log_fd = -1;
 	snprintf(t->name, sizeof(t->name), "%s", w->name);
 	atomic_init(&t->stop, false);
