@@ -153,7 +153,7 @@ load_worker(struct load *ld, size_t rank, const char *file, const char *dir,
 		keys_worker_free(&wc);
 		return;
 	}
-	snprintf(wc.name, sizeof(wc.name), "%s", name);
+	memcpy(wc.name, name, strlen(name) + 1);	/* valid_name(): it fits */
 	wc.line = sec->line;
 	wc.file = cfg->files[rank];
 	if (cfg->nworkers == ld->cap) {
@@ -359,7 +359,55 @@ order_error(void *ctx, size_t i, const char *fmt, ...)
 	free(msg);
 }
 
-/* Put the workers in start order (order.c). */
+/*
+ * Resolve after= both ways round, in the sorted workers: pos[j] is where
+ * the worker that was j (the index in ld->names) is now.  One array holds
+ * every worker's after_index, then every worker's dependents.
+ */
+static void
+link_workers(struct load *ld, const size_t *pos)
+{
+	struct config *cfg = ld->cfg;
+	struct worker_config *wc;
+	size_t n = cfg->nworkers, e = 0, i, k, j, at, instances = 0;
+	size_t *links, *fill;
+
+	for (i = 0; i < n; i++)
+		e += cfg->workers[i].nafter;
+	links = calloc(2 * e + 1, sizeof(*links));
+	fill = calloc(n + 1, sizeof(*fill));
+	if (links == NULL || fill == NULL) {
+		free(links);
+		free(fill);
+		oom(ld);
+		return;
+	}
+	for (i = 0, at = 0; i < n; i++) {
+		wc = &cfg->workers[i];
+		wc->first_instance = instances;
+		instances += wc->instances;
+		wc->after_index = links + at;
+		for (k = 0; k < wc->nafter; k++) {
+			/* Every name is known: the config has no errors. */
+			if (!strmap_get(&ld->names, wc->after[k], &j))
+				j = 0;
+			links[at++] = pos[j];
+			cfg->workers[pos[j]].ndependents++;
+		}
+	}
+	for (i = 0; i < n; i++) {	/* where each one's dependents go */
+		cfg->workers[i].dependents = links + at;
+		fill[i] = at;
+		at += cfg->workers[i].ndependents;
+	}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < cfg->workers[i].nafter; k++)
+			links[fill[cfg->workers[i].after_index[k]]++] = i;
+	cfg->links = links;
+	free(fill);
+}
+
+/* Put the workers in start order (order.c), then link them. */
 static void
 sort_workers(struct load *ld)
 {
@@ -367,29 +415,35 @@ sort_workers(struct load *ld)
 	struct worker_config *sorted;
 	size_t n = cfg->nworkers, i;
 	size_t *order = calloc(n + 1, sizeof(*order));
+	size_t *pos = calloc(n + 1, sizeof(*pos));
 
 	sorted = NULL;
-	if (order == NULL || order_workers(cfg->workers, n, &ld->names, order,
-	    order_error, ld) == -1) {
-		oom(ld);
-		goto done;
-	}
-	for (i = 0; i < n && order[i] == i; i++)
-		continue;
-	if (i == n)
-		goto done;	/* already in start order: no copy */
-	if ((sorted = calloc(n + 1, sizeof(*sorted))) == NULL) {
+	if (order == NULL || pos == NULL || order_workers(cfg->workers, n,
+	    &ld->names, order, order_error, ld) == -1) {
 		oom(ld);
 		goto done;
 	}
 	for (i = 0; i < n; i++)
-		sorted[i] = cfg->workers[order[i]];
-	free(cfg->workers);
-	cfg->workers = sorted;
-	sorted = NULL;
+		pos[order[i]] = i;
+	for (i = 0; i < n && order[i] == i; i++)
+		continue;
+	if (i < n) {
+		if ((sorted = calloc(n + 1, sizeof(*sorted))) == NULL) {
+			oom(ld);
+			goto done;
+		}
+		for (i = 0; i < n; i++)
+			sorted[i] = cfg->workers[order[i]];
+		free(cfg->workers);
+		cfg->workers = sorted;
+		sorted = NULL;
+	}	/* else already in start order: no copy */
+	if (ld->nerr == 0)
+		link_workers(ld, pos);
 done:
 	free(sorted);
 	free(order);
+	free(pos);
 }
 
 static bool
@@ -568,6 +622,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);
 	free(cfg->files);
+	free(cfg->links);
 	free(cfg->path);
 	free(cfg->socket);
 	free(cfg->metrics_listen);

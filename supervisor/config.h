@@ -99,6 +99,19 @@ struct worker_config {
 	int64_t watchdog_ms;		/* 0: off */
 	char **after;			/* worker names, NULL-terminated */
 	size_t nafter;
+	/*
+	 * after= resolved, both ways round, once the config is loaded
+	 * without errors (NULL until then, and in configs made by hand):
+	 * after_index[0..nafter) are the workers this one names, and
+	 * dependents[0..ndependents) those that name it, as indices in the
+	 * config's workers; first_instance is where instance 0 comes among
+	 * all the config's instances in start order.  struct config owns
+	 * the arrays.
+	 */
+	const size_t *after_index;
+	const size_t *dependents;
+	size_t ndependents;
+	size_t first_instance;
 
 	struct limit_spec limits[LIMIT_COUNT];
 	size_t log_buffer;		/* bytes of output kept; 0: none */
@@ -133,6 +146,7 @@ struct config {
 	size_t nworkers;
 	char **files;			/* as named: the main one, the included */
 	size_t nfiles;
+	size_t *links;			/* after_index and dependents */
 };
 
 /* Every error found, as complete "FILE:LINE: key: message" strings. */

@@ -59,14 +59,99 @@ satisfied(const struct worker *dep)
 	    policy_is_success(dep->cfg, dep->last_status);
 }
 
+/*
+ * after= through the config's links (config.h), so that a reload or a
+ * start of n workers does not walk all n for each: the instances of
+ * section wc of the current config sit at wc->first_instance onwards in
+ * sv->workers (reload and start-up lay them out so; removed workers come
+ * after them).  NULL if that does not hold, or wc is not of the current
+ * config: the caller then walks the workers.
+ */
+static const struct worker_config *
+current(const struct supervisor *sv, const struct worker *w)
+{
+	const struct config *cfg = sv->cfg;
+
+	if (cfg == NULL || cfg->links == NULL || w->removed ||
+	    w->cfg < cfg->workers || w->cfg >= cfg->workers + cfg->nworkers)
+		return NULL;
+	return w->cfg;
+}
+
+static const struct worker *
+instance_of(const struct supervisor *sv, const struct worker_config *wc,
+    unsigned n)
+{
+	size_t i = wc->first_instance + n;
+	const struct worker *o;
+
+	if (i >= sv->nworkers)
+		return NULL;
+	o = sv->workers[i];
+	return o->cfg == wc && o->instance == n && !o->removed ? o : NULL;
+}
+
+/* 1 ready, 0 not, -1 not known from the links. */
+static int
+deps_ready_linked(const struct supervisor *sv, const struct worker *w)
+{
+	const struct worker_config *wc = current(sv, w), *d;
+	const struct worker *o;
+	size_t k;
+	unsigned n;
+
+	if (wc == NULL)
+		return -1;
+	for (k = 0; k < wc->nafter; k++) {
+		d = &sv->cfg->workers[wc->after_index[k]];
+		for (n = 0; n < d->instances; n++) {
+			if ((o = instance_of(sv, d, n)) == NULL)
+				return -1;
+			if (o != w && !satisfied(o))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * 1 no dependent up, 0 one is, -1 not known from the links: also while
+ * workers a reload removed are still there (their after= is the old
+ * config's).
+ */
+static int
+dependents_down_linked(const struct supervisor *sv, const struct worker *w)
+{
+	const struct worker_config *wc = current(sv, w), *d;
+	const struct worker *o;
+	size_t k;
+	unsigned n;
+
+	if (wc == NULL || sv->removed_pending)
+		return -1;
+	for (k = 0; k < wc->ndependents; k++) {
+		d = &sv->cfg->workers[wc->dependents[k]];
+		for (n = 0; n < d->instances; n++) {
+			if ((o = instance_of(sv, d, n)) == NULL)
+				return -1;
+			if (o != w && worker_is_up(o))
+				return 0;
+		}
+	}
+	return 1;
+}
+
 bool
 group_deps_ready(const struct supervisor *sv, const struct worker *w)
 {
 	const struct worker *o;
 	size_t i;
+	int r;
 
 	if (w->cfg->nafter == 0)
 		return true;
+	if ((r = deps_ready_linked(sv, w)) >= 0)
+		return r;
 	for (i = 0; i < sv->nworkers; i++) {
 		o = sv->workers[i];
 		if (o != w && !o->removed && names(w->cfg, o->cfg->name) &&
@@ -81,7 +166,10 @@ group_dependents_down(const struct supervisor *sv, const struct worker *w)
 {
 	const struct worker *o;
 	size_t i;
+	int r;
 
+	if ((r = dependents_down_linked(sv, w)) >= 0)
+		return r;
 	for (i = 0; i < sv->nworkers; i++) {
 		o = sv->workers[i];
 		if (o != w && worker_is_up(o) && names(o->cfg, w->cfg->name))

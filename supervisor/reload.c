@@ -22,11 +22,29 @@ same_string(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* The key an instance is matched by: its section and its number. */
+/*
+ * The key an instance is matched by: its section and its number,
+ * "SECTION:N".  Written by hand: snprintf was most of what matching
+ * 10,000 instances cost.  len holds a section name (NAME_MAX_LEN) and a
+ * colon and the digits of any unsigned.
+ */
 static void
 instance_key(char *buf, size_t len, const char *section, unsigned n)
 {
-	snprintf(buf, len, "%s:%u", section, n);
+	char digits[16], *d = digits + sizeof(digits);
+	size_t slen = strnlen(section, NAME_MAX_LEN);
+
+	*--d = '\0';
+	do
+		*--d = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	if (slen + 1 + (size_t)(digits + sizeof(digits) - d) > len) {
+		buf[0] = '\0';		/* cannot be: see above */
+		return;
+	}
+	memcpy(buf, section, slen);
+	buf[slen] = ':';
+	memcpy(buf + slen + 1, d, (size_t)(digits + sizeof(digits) - d));
 }
 
 /* Index the workers a reload may keep (not removed ones) by their key. */

@@ -499,6 +499,49 @@ test_after_names_the_section(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * after= resolved both ways round, in start order: web (after db and
+ * cache) moves behind them; each worker's instances are numbered on from
+ * those before it.
+ */
+static void
+test_after_links_in_start_order(void **state)
+{
+	const struct worker_config *web, *db, *cache, *log;
+	struct config cfg;
+
+	(void)state;
+	load_ok("[worker:web]\ncommand = x\nafter = db, cache\ninstances = 2\n"
+	    "[worker:db]\ncommand = x\ninstances = 3\n"
+	    "[worker:cache]\ncommand = x\nafter = db\n"
+	    "[worker:log]\ncommand = x\n", -1, &cfg);
+	db = &cfg.workers[0];
+	cache = &cfg.workers[1];
+	web = &cfg.workers[2];
+	log = &cfg.workers[3];
+	assert_string_equal(db->name, "db");
+	assert_string_equal(cache->name, "cache");
+	assert_string_equal(web->name, "web");
+	assert_string_equal(log->name, "log");
+	assert_non_null(cfg.links);
+	assert_int_equal(db->first_instance, 0);
+	assert_int_equal(cache->first_instance, 3);
+	assert_int_equal(web->first_instance, 4);
+	assert_int_equal(log->first_instance, 6);
+	assert_int_equal(web->after_index[0], 0);	/* db */
+	assert_int_equal(web->after_index[1], 1);	/* cache */
+	assert_int_equal(cache->after_index[0], 0);
+	assert_int_equal(db->ndependents, 2);
+	assert_int_equal(db->dependents[0], 1);		/* cache, then web */
+	assert_int_equal(db->dependents[1], 2);
+	assert_int_equal(cache->ndependents, 1);
+	assert_int_equal(cache->dependents[0], 2);
+	assert_int_equal(web->ndependents, 0);
+	assert_int_equal(log->ndependents, 0);
+	assert_int_equal(log->nafter, 0);
+	config_free(&cfg);
+}
+
 /* ------------------------------------------------------ reference config */
 
 static void
@@ -603,6 +646,7 @@ main(void)
 	TEST(test_include_thread_mode_applies);
 	TABLE(order_cases, test_order_case);
 	TEST(test_after_names_the_section);
+	TEST(test_after_links_in_start_order);
 	TEST(test_reference_config_loads_clean);
 	TEST(test_reference_examples_are_valid);
 	r = _cmocka_run_group_tests("config_files", tests, n, NULL, NULL);

@@ -15,6 +15,32 @@
 
 static char *after_a[] = { "a", NULL };
 
+/*
+ * The fixture with after= resolved as config.c resolves it (config.h):
+ * b names a, so a's dependent is b; each worker has one instance, in
+ * sv->workers at its own index.  group.c then finds what after= names
+ * through these links, not by walking the workers.
+ */
+static const size_t b_names[] = { 0 }, a_named_by[] = { 1 };
+
+static int
+setup_linked(void **state)
+{
+	static size_t links[1];
+	struct fixture *f;
+	size_t i;
+
+	setup(state);
+	f = *state;
+	f->cfg.links = links;
+	for (i = 0; i < 3; i++)
+		f->wc[i].first_instance = i;
+	f->wc[1].after_index = b_names;
+	f->wc[0].dependents = a_named_by;
+	f->wc[0].ndependents = 1;
+	return 0;
+}
+
 static void
 supervisor_limit_gives_up(void **state)
 {
@@ -94,6 +120,37 @@ after_waits_for_running_or_success(void **state)
 	fake_fire(a);
 	worker_exited(a, EXIT(2), 0, NULL);
 	assert_false(group_deps_ready(&f->sv, b));
+}
+
+/*
+ * The links decide, where they hold: b names "nobody" by name but a by
+ * its link.  Once sv->workers no longer matches them, the walk by name
+ * decides.
+ */
+static void
+linked_after_is_what_counts(void **state)
+{
+	static char *after_nobody[] = { "nobody", NULL };
+	struct fixture *f = *state;
+	struct worker *a = f->w[0], *b = f->w[1];
+
+	f->wc[1].after = after_nobody;
+	f->wc[1].nafter = 1;
+	assert_false(group_deps_ready(&f->sv, b));	/* a is STOPPED */
+	running(f, 0);
+	assert_true(group_deps_ready(&f->sv, b));
+	running(f, 1);
+	assert_false(group_dependents_down(&f->sv, a));
+	/* A worker removed by a reload: a's dependents by name now. */
+	f->sv.removed_pending = true;
+	assert_true(group_dependents_down(&f->sv, a));
+	f->sv.removed_pending = false;
+	/* Instances not where the links say: by name. */
+	f->wc[0].first_instance = 2;
+	f->wc[1].first_instance = 2;
+	assert_true(group_dependents_down(&f->sv, a));
+	worker_stop(a);
+	assert_true(group_deps_ready(&f->sv, b));
 }
 
 static void
@@ -275,6 +332,7 @@ int
 main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define L(fn) cmocka_unit_test_setup_teardown(fn, setup_linked, teardown)
 	const struct CMUnitTest tests[] = {
 		T(supervisor_limit_gives_up),
 		T(one_for_one_leaves_others),
@@ -289,6 +347,12 @@ main(void)
 		T(stop_all_stops_what_is_not_up_at_once),
 		T(kill_all_kills_every_worker_up),
 		T(restart_for_new_settings),
+		/* The same after= cases, with after= resolved by config.c. */
+		L(after_waits_for_running_or_success),
+		L(group_settle_starts_pending_and_stops_in_reverse),
+		L(group_start_defers_until_deps_run),
+		L(stop_all_keeps_after_order),
+		L(linked_after_is_what_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
