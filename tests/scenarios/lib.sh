@@ -42,6 +42,25 @@ if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; t
 	mkdir "$T/.py" && ln -s /usr/bin/python3 "$T/.py/python3" &&
 	    export PATH="$T/.py:$PATH"
 fi
+# A test killed without its EXIT trap running (meson's timeout ends with
+# KILL) must not leave its supervise behind: every supervise it starts,
+# by sv_start or by "$SUPERVISE" directly, runs through a wrapper that
+# has the kernel kill it when the process that started it dies
+# (PR_SET_PDEATHSIG, kept across exec; its workers follow it by their
+# own).  $SUPERVISE_BIN stays the program itself.  The wrapper is named
+# supervise, so a test that finds supervise through $(dirname
+# "$SUPERVISE") in PATH gets it too.
+SUPERVISE_BIN=${SUPERVISE_BIN:-$SUPERVISE}
+export SUPERVISE_BIN
+if command -v setpriv > /dev/null &&
+    setpriv --pdeathsig KILL true 2> /dev/null; then
+	mkdir "$T/guard"
+	printf '#!/bin/sh\nexec setpriv --pdeathsig KILL -- %q "$@"\n' \
+	    "$SUPERVISE" > "$T/guard/supervise"
+	chmod 0755 "$T/guard/supervise"
+	SUPERVISE=$T/guard/supervise
+	export SUPERVISE
+fi
 SOCK="$T/sock"
 SV_PID=
 FAILS=0

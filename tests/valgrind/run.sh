@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh SCENARIO: one scenario test with its supervise under memcheck
-# (supervise.sh), for `meson test --suite valgrind`.  It passes when
+# run.sh SCENARIO VGCLONE: one scenario test with its supervise under
+# memcheck (supervise.sh, with VGCLONE, vgclone.so, preloaded), for
+# `meson test --suite valgrind`.  It passes when
 # memcheck found no error and no definite leak in any run of supervise,
 # and is skipped when no run ended by itself (a run killed by KILL has no
 # report).
@@ -9,6 +10,7 @@
 # the scenario suite is where those are judged.
 set -u
 scenario=$1
+export VALGRIND_CLONE=${2:?}
 dir=$(cd "$(dirname "$0")" && pwd)
 command -v valgrind > /dev/null || { echo "skipped: no valgrind"; exit 77; }
 VALGRIND_LOGS=$(mktemp -d /tmp/svvg.XXXXXX)
