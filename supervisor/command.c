@@ -2,8 +2,9 @@
  * command.c: the commands of the control socket, and the requests that
  * wait on workers.
  *
- * A request names workers (NAME: every instance, NAME:N, all); status,
- * check, signal and reload are answered at once.  A start, stop or
+ * A request names workers (NAME: every instance, NAME:N, all); status
+ * (whose reply is command_status.c's), check, signal and reload are
+ * answered at once.  A start, stop or
  * restart waits on its workers, and holds back the client's next requests
  * until it is done.  Waiting requests hear of workers in
  * command_worker_changed(), which is called from inside the state machine:
@@ -13,18 +14,13 @@
  * worker.c up the stack.  Targets are kept by name: a worker that reload
  * removes is freed behind our back.
  */
-#include <sys/wait.h>
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "clock.h"
 #include "daemon.h"
-#include "procstat.h"
 #include "proto.h"
 
 #define COMMAND_LOG_MAX 1000000		/* log N: lines asked for, at most */
@@ -40,7 +36,6 @@ struct target {
 	char name[WORKER_NAME_LEN];
 	enum phase phase;
 };
-
 /* A start, stop or restart waiting on its workers. */
 struct command_wait {
 	enum proto_cmd cmd;
@@ -48,20 +43,17 @@ struct command_wait {
 	size_t n, left;
 	size_t failed;
 };
-
 static bool
 is_down(enum worker_state st)
 {
 	return st == STATE_STOPPED || st == STATE_EXITED || st == STATE_FATAL;
 }
-
 static bool
 selects(const struct worker *w, const char *name)
 {
 	return strcmp(name, "all") == 0 || strcmp(w->name, name) == 0 ||
 	    strcmp(w->cfg->name, name) == 0;
 }
-
 /*
  * The workers that names select (NAME: every instance, NAME:N, all), in
  * start order, every one if there are no names; or NULL with an error
@@ -107,153 +99,6 @@ resolve(struct command_client *c, char **names, size_t nnames, bool live,
 	*count = n;
 	return ws;
 }
-
-static const char *
-sig_text(int sig, char *buf, size_t len)
-{
-	const char *s;
-
-	if ((s = signal_name(sig)) != NULL || (s = sigabbrev_np(sig)) != NULL)
-		return s;
-	snprintf(buf, len, "%d", sig);
-	return buf;
-}
-
-/*
- * A status reply under way: its workers as the request selected them, a
- * chunk of rows encoded per loop pass.  A worker freed meanwhile (reload
- * removed it) is taken out of ws and left out of the reply.
- */
-struct command_status {
-	struct worker **ws;
-	int64_t now;		/* uptimes as of the request */
-	char sig[16];		/* the row's signal name, if not a known one */
-	struct proto_rows rows;
-};
-
-/*
- * Rows are encoded STATUS_STEP at a time until STATUS_SLICE_NS have
- * passed: a row costs a read of /proc, whose time varies with the machine
- * more than the encoding does.
- */
-#define STATUS_STEP	4
-#define STATUS_SLICE_NS	30000
-
-/* One loop pass's share of the rows: true once the reply is complete. */
-static bool
-status_slice(struct command_client *c, struct command_status *st)
-{
-	int64_t t0 = clock_mono_ns();
-
-	do {
-		if (proto_put_rows(c->out, &st->rows, STATUS_STEP))
-			return true;
-	} while (clock_mono_ns() - t0 < STATUS_SLICE_NS);
-	return false;
-}
-
-static bool
-fill_row(void *ctx, size_t i, struct proto_row *r)
-{
-	struct command_status *st = ctx;
-	const struct worker *w = st->ws[i];
-	struct procstat ps;
-
-	if (w == NULL)
-		return false;
-	r->name = w->name;
-	r->state = worker_state_name(w->state);
-	r->pid = w->pid > 1 ? w->pid : 0;
-	if (worker_is_up(w) && st->now > w->spawned_ms)
-		r->uptime_ms = st->now - w->spawned_ms;
-	r->restarts = w->restarts;
-	if (w->has_exited && WIFSIGNALED(w->last_status)) {
-		r->last = LAST_SIGNAL;
-		r->signal = sig_text(WTERMSIG(w->last_status), st->sig,
-		    sizeof(st->sig));
-	} else if (w->has_exited) {
-		r->last = LAST_CODE;
-		r->code = WEXITSTATUS(w->last_status);
-	}
-	r->text = w->status_text;
-	/*
-	 * CPU and memory of the worker's own process (not of what it
-	 * forked), from one bounded read of /proc: a thread has none of its
-	 * own, and a /proc that names another parent is not our worker's.
-	 */
-	if (w->thread == NULL && w->pid > 1 &&
-	    procstat_read(w->pid, &ps) == 0 && ps.ppid == (long)w->sv->pid) {
-		r->usage = true;
-		r->cpu_ms = ps.cpu_ms;
-		r->rss_bytes = ps.rss_bytes;
-	}
-	return true;
-}
-
-void
-command_status_free(struct command_status *st)
-{
-	if (st == NULL)
-		return;
-	free(st->ws);
-	free(st);
-}
-
-/*
- * status: the header and the first chunk of rows now, the rest from the
- * kick timer, a chunk per loop pass (command_status_more), so that a
- * worker's exit is reaped between chunks, not after the whole reply.
- * ws becomes the reply's.
- */
-static void
-do_status(struct command_client *c, struct worker **ws, size_t n)
-{
-	struct supervisor *sv = c->sv;
-	struct command_status *st;
-
-	proto_put_header(c->out, sv->cfg->mode == MODE_THREAD ?
-	    "thread" : "process", (long)sv->pid);
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		c->out->failed = true;
-		free(ws);
-		return;
-	}
-	st->ws = ws;
-	st->now = sv->host->now_ms();
-	st->rows.n = n;
-	st->rows.fill = fill_row;
-	st->rows.ctx = st;
-	if (status_slice(c, st)) {
-		command_status_free(st);
-		return;
-	}
-	c->status = st;
-	control_kick(sv);
-}
-
-bool
-command_status_more(struct command_client *c)
-{
-	if (c->status == NULL)
-		return false;
-	if (!status_slice(c, c->status))
-		return true;
-	command_status_free(c->status);
-	c->status = NULL;
-	return false;
-}
-
-void
-command_worker_freed(struct command_client *c, const struct worker *w)
-{
-	struct command_status *st = c->status;
-	size_t i;
-
-	for (i = 0; st != NULL && i < st->rows.n; i++)
-		if (st->ws[i] == w)
-			st->ws[i] = NULL;
-}
-
 /* status, check and signal: one pass over the selected workers. */
 static void
 do_select(struct command_client *c, struct proto_request *req)
@@ -271,7 +116,7 @@ do_select(struct command_client *c, struct proto_request *req)
 	if ((ws = resolve(c, req->names, req->nnames, false, &n)) == NULL)
 		return;
 	if (req->cmd == CMD_STATUS) {
-		do_status(c, ws, n);
+		command_status_start(c, ws, n);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -308,7 +153,6 @@ do_select(struct command_client *c, struct proto_request *req)
 		    "not signalled", bad, n);
 	free(ws);
 }
-
 /* metrics: the exposition, a t record per line. */
 static void
 do_metrics(struct command_client *c)
@@ -330,7 +174,6 @@ do_metrics(struct command_client *c)
 	pbuf_free(&m);
 	proto_put_ok(c->out);
 }
-
 /* log, follow and why: what record.c kept of the selected workers. */
 static void
 do_record(struct command_client *c, struct proto_request *req)
@@ -369,7 +212,6 @@ do_record(struct command_client *c, struct proto_request *req)
 	if (req->cmd != CMD_FOLLOW)
 		proto_put_ok(c->out);
 }
-
 bool
 command_follow_line(struct command_client *c, const struct worker *w,
     const char *line, size_t len)
@@ -384,7 +226,6 @@ command_follow_line(struct command_client *c, const struct worker *w,
 	}
 	return false;
 }
-
 static void
 do_reload(struct command_client *c)
 {
@@ -404,7 +245,6 @@ do_reload(struct command_client *c)
 	}
 	errlist_free(&errs);
 }
-
 /* Where target t of p goes, now that its worker is in state st. */
 static void
 target_update(struct command_client *c, struct command_wait *p,
@@ -443,7 +283,6 @@ target_update(struct command_client *c, struct command_wait *p,
 		    "while stopping" : "before it was running");
 	}
 }
-
 static void
 pending_finish(struct command_client *c)
 {
@@ -458,7 +297,6 @@ pending_finish(struct command_client *c)
 	c->wait = NULL;
 	control_kick(c->sv);
 }
-
 /* Start the target's worker now: the second half of a restart. */
 static void
 target_start(struct command_client *c, struct target *t)
@@ -475,7 +313,6 @@ target_start(struct command_client *c, struct target *t)
 	t->phase = PH_START;
 	target_update(c, c->wait, t, w != NULL ? w->state : STATE_STOPPED);
 }
-
 static void
 do_lifecycle(struct command_client *c, struct proto_request *req)
 {
@@ -529,7 +366,6 @@ do_lifecycle(struct command_client *c, struct proto_request *req)
 	if (p->left == 0)
 		pending_finish(c);
 }
-
 void
 command_request(struct command_client *c, const char *line, size_t len)
 {
@@ -581,7 +417,6 @@ command_request(struct command_client *c, const char *line, size_t len)
 	}
 	proto_request_free(&req);
 }
-
 void
 command_worker_changed(struct command_client *c, const struct worker *w)
 {
@@ -599,7 +434,6 @@ command_worker_changed(struct command_client *c, const struct worker *w)
 	if (p->left == 0)
 		pending_finish(c);
 }
-
 void
 command_kick(struct command_client *c)
 {
@@ -613,7 +447,6 @@ command_kick(struct command_client *c)
 	if (c->wait->left == 0)
 		pending_finish(c);
 }
-
 void
 command_wait_free(struct command_wait *p)
 {

@@ -35,6 +35,7 @@ struct thread_host;	/* thread.c: the threads' wake-up */
 struct spawn_state;	/* reap.c: how workers are reaped, their pids */
 struct metrics_http;	/* metrics_http.c: the metrics listener */
 struct hook_table;	/* hook.c: the hooks that run */
+struct readings;	/* readings.c: CPU and RSS readings' refresh */
 
 /*
  * The daemon: one, made in main() and carried to every loop callback as
@@ -82,6 +83,7 @@ struct supervisor {
 	struct spawn_state *spawn;	/* reap.c: reaping, pid -> worker */
 	struct metrics_http *metrics;	/* metrics_http.c, or NULL */
 	struct hook_table *hooks;	/* hook.c, or NULL */
+	struct readings *readings;	/* readings.c, or NULL */
 };
 
 /* ------------------------------------------------------------------ env.c */
@@ -227,6 +229,19 @@ void record_why(struct worker *w, struct pbuf *b);
 /* Every metric, in the exposition format (metrics.h). */
 void record_metrics(struct supervisor *sv, struct pbuf *b);
 
+/* ------------------------------------------------------------- readings.c */
+struct usage;
+/*
+ * w's CPU and RSS reading to show at now_ns, or NULL; a stale one is read
+ * again first while *budget (reads this request may still make) lasts.
+ */
+const struct usage *readings_get(struct worker *w, int64_t now_ns,
+    unsigned *budget);
+/* A reader asked: refresh stale readings in the background a while. */
+void readings_asked(struct supervisor *sv);
+void readings_free(struct worker *w);		/* from record_free() */
+void readings_close(struct supervisor *sv);
+
 /* ----------------------------------------------------------------- hook.c */
 /* The worker's process ended (wstatus), after record_exit(). */
 void hook_exited(struct worker *w, int wstatus);
@@ -312,6 +327,9 @@ void command_wait_free(struct command_wait *p);
 /* Queue w's output line if c follows w; true if it did. */
 bool command_follow_line(struct command_client *c, const struct worker *w,
     const char *line, size_t len);
+/* command_status.c: a status of ws (n workers, ws becomes the reply's). */
+void command_status_start(struct command_client *c, struct worker **ws,
+    size_t n);
 /*
  * From the kick timer, once per loop pass while c->status is set: the
  * next chunk of a status reply; true while more is left.

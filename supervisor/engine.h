@@ -45,6 +45,7 @@ struct spawn_info;	/* spawn.c */
 struct plugin_thread;	/* thread.c */
 struct worker_timer;	/* host.c */
 struct record;		/* record.c */
+struct usage;		/* usage.h: a CPU and RSS reading */
 struct hook_slot;	/* hook.c */
 
 struct worker {
@@ -82,6 +83,7 @@ struct worker {
 	struct output *output;		/* output.c: capture state, or NULL */
 	struct plugin_thread *thread;	/* thread.c: while a thread runs */
 	struct record *record;		/* record.c: counters, lines, exits */
+	struct usage *usage;		/* readings.c: its last, or NULL */
 	struct hook_slot *hooks;	/* hook.c: its running hook */
 	char status_text[128];		/* STATUS= from sd_notify */
 };

@@ -462,6 +462,7 @@ main(int argc, char *argv[])
 	metrics_http_close(sv);
 	hook_close(sv);
 	control_close(sv);
+	readings_close(sv);
 	thread_close(sv);
 	ready_close(sv);
 	notify_close(sv);

@@ -23,11 +23,12 @@
  * control bytes (\\ \t \n \r \xHH), so a line is always one record:
  *
  *	sv	MODE	PID			status: who answers
- *	w	NAME	STATE	PID	UPTIME_MS	RESTARTS	LAST	CPU_MS	RSS	TEXT
+ *	w	NAME	STATE	PID	UPTIME_MS	RESTARTS	LAST	CPU_MS	RSS	AGE_MS	TEXT
  *					a worker; PID 0 when down; LAST is
  *					"-", "code:N" or "signal:NAME";
- *					CPU_MS and RSS (bytes) of its process,
- *					"-" when unknown; TEXT (sd_notify
+ *					CPU_MS and RSS (bytes) of its process
+ *					as read AGE_MS ago, all three "-"
+ *					when unknown; TEXT (sd_notify
  *					STATUS=) may be empty
  *	t	TEXT			metrics: a line of the exposition
  *	l	NAME	TEXT		log, follow: an output line of NAME
@@ -65,6 +66,7 @@
 #ifndef PROTO_H
 #define PROTO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +135,7 @@ struct proto_row {
 	bool usage;		/* cpu_ms and rss_bytes are known */
 	uint64_t cpu_ms;	/* the process's user + system time */
 	uint64_t rss_bytes;	/* its resident memory */
+	int64_t usage_age_ms;	/* how old that reading is */
 };
 
 /* One exit in a why reply. */
@@ -175,6 +178,8 @@ void pbuf_free(struct pbuf *b);
 void pbuf_add(struct pbuf *b, const void *p, size_t len);
 void pbuf_addf(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void pbuf_vaddf(struct pbuf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 const char *proto_cmd_name(enum proto_cmd cmd);
 const char *proto_err_name(enum proto_err err);

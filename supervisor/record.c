@@ -20,9 +20,10 @@
 
 #include "daemon.h"
 #include "metrics.h"
-#include "procstat.h"
+#include "clock.h"
 #include "proto.h"
 #include "ring.h"
+#include "usage.h"
 
 #define RECORD_EXITS 8			/* exits kept for why */
 #define RECORD_EXIT_LINES 10		/* lines kept with an exit */
@@ -86,6 +87,7 @@ record_free(struct worker *w)
 	struct record *r = w->record;
 	unsigned i;
 
+	readings_free(w);
 	if (r == NULL)
 		return;
 	ring_free(&r->ring);
@@ -304,23 +306,6 @@ record_why(struct worker *w, struct pbuf *b)
 	}
 }
 
-/*
- * CPU time and resident memory of w's own process, if it has one: as
- * status shows them, a thread has none, and a /proc entry that names
- * another parent is not our worker's.
- */
-static bool
-sample_usage(const struct worker *w, double *cpu_s, uint64_t *rss)
-{
-	struct procstat ps;
-
-	if (w->thread != NULL || w->pid <= 1 ||
-	    procstat_read(w->pid, &ps) == -1 || ps.ppid != (long)w->sv->pid)
-		return false;
-	*cpu_s = (double)ps.cpu_ms / 1000.0;
-	*rss = ps.rss_bytes;
-	return true;
-}
 
 void
 record_metrics(struct supervisor *sv, struct pbuf *b)
@@ -328,8 +313,11 @@ record_metrics(struct supervisor *sv, struct pbuf *b)
 	const char *states[STATE_FATAL + 1];
 	struct metrics_info in = { 0 };
 	struct metrics_worker *mw;
-	const struct worker *w;
+	const struct usage *u;
+	struct worker *w;
 	int64_t now = sv->host->now_ms(), wall = record_wall_ms();
+	int64_t now_ns = clock_mono_ns();
+	unsigned reads = USAGE_INLINE_READS;
 	size_t i;
 	int s;
 
@@ -347,6 +335,7 @@ record_metrics(struct supervisor *sv, struct pbuf *b)
 	in.reloads = sv->stats.reloads;
 	in.reloads_failed = sv->stats.reloads_failed;
 	in.control_requests = sv->stats.requests;
+	readings_asked(sv);
 	for (i = 0; i < sv->nworkers; i++) {
 		w = sv->workers[i];
 		mw[i].name = w->name;
@@ -365,8 +354,12 @@ record_metrics(struct supervisor *sv, struct pbuf *b)
 			mw[i].last_code = WIFSIGNALED(w->last_status) ? -1 :
 			    WEXITSTATUS(w->last_status);
 		}
-		mw[i].has_proc = sample_usage(w, &mw[i].cpu_seconds,
-		    &mw[i].rss_bytes);
+		/* As status shows them: the readings of readings.c. */
+		if ((u = readings_get(w, now_ns, &reads)) != NULL) {
+			mw[i].has_proc = true;
+			mw[i].cpu_seconds = (double)u->cpu_ms / 1000.0;
+			mw[i].rss_bytes = u->rss_bytes;
+		}
 		if (w->record != NULL) {
 			memcpy(mw[i].exits, w->record->exits,
 			    sizeof(mw[i].exits));

@@ -93,9 +93,12 @@ proto_status_json(struct pbuf *b, const char *mode, long pid,
 		    r->uptime_ms, r->restarts);
 		if (r->usage)
 			pbuf_addf(b, ",\"cpu_ms\":%" PRIu64 ",\"rss_bytes\":%"
-			    PRIu64, r->cpu_ms, r->rss_bytes);
+			    PRIu64 ",\"usage_age_ms\":%" PRId64, r->cpu_ms,
+			    r->rss_bytes, r->usage_age_ms > 0 ?
+			    r->usage_age_ms : 0);
 		else
-			pbuf_addf(b, ",\"cpu_ms\":null,\"rss_bytes\":null");
+			pbuf_addf(b, ",\"cpu_ms\":null,\"rss_bytes\":null,"
+			    "\"usage_age_ms\":null");
 		pbuf_addf(b, ",\"last_exit\":");
 		if (r->last == LAST_CODE)
 			pbuf_addf(b, "{\"code\":%d}", r->code);

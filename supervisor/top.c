@@ -4,10 +4,12 @@
  * Each refresh is one status request on a new connection, so that
  * supervise's idle-connection limit never applies and a refresh costs it
  * what a status costs.  CPU% is the CPU time a worker's process used
- * between two refreshes over the wall time between them (a process seen
- * for the first time: over its uptime); the previous refresh is kept
- * sorted by name and looked up by binary search, so a refresh of many
- * workers stays O(n log n).
+ * between two readings over the time between them (a process seen for
+ * the first time: over its uptime); supervise reads a process again only
+ * once its reading is a second old (supervisectl(1)), so a refresh that
+ * brings the same reading keeps the figure it had.  The previous refresh
+ * is kept sorted by name and looked up by binary search, so a refresh of
+ * many workers stays O(n log n).
  *
  * On a terminal (standard input and output both) the screen is redrawn
  * in place with plain ANSI sequences (not on the alternate screen, so
@@ -62,7 +64,12 @@ struct sample {
 	char *name;
 	long pid;
 	uint64_t cpu_ms;
+	double taken;		/* monotonic seconds of the reading */
+	double cpu_pct;		/* as shown: < 0 unknown */
 };
+
+/* Readings taken closer than this are one and the same. */
+#define SAME_READING 0.5
 
 /* One row as shown. */
 struct line {
@@ -82,7 +89,6 @@ struct top {
 	struct line *lines;
 	struct sample *prev;
 	size_t nprev;
-	double prev_at;		/* monotonic seconds of prev */
 	double now;
 };
 
@@ -161,9 +167,11 @@ compute_cpu(struct top *t)
 {
 	struct sample key, *s, *next;
 	const struct proto_row *r;
-	double dt = t->now - t->prev_at;
+	double dt, *taken;
 	size_t i, n = 0;
 
+	if ((taken = calloc(t->st.n + 1, sizeof(*taken))) == NULL)
+		die(EXIT_FAILED, "%s", strerror(errno));
 	for (i = 0; i < t->st.n; i++) {
 		r = &t->st.rows[i];
 		t->lines[i].row = r;
@@ -171,14 +179,20 @@ compute_cpu(struct top *t)
 		t->lines[i].cpu_pct = -1;
 		if (!r->usage)
 			continue;
+		taken[i] = t->now - (double)r->usage_age_ms / 1000.0;
 		key.name = (char *)r->name;
 		s = t->nprev > 0 ? bsearch(&key, t->prev, t->nprev,
 		    sizeof(*s), sample_cmp) : NULL;
-		if (s != NULL && s->pid == r->pid && dt > 0 &&
-		    r->cpu_ms >= s->cpu_ms)
+		dt = s != NULL ? taken[i] - s->taken : 0;
+		if (s != NULL && s->pid == r->pid && r->cpu_ms >= s->cpu_ms &&
+		    dt >= SAME_READING)
 			t->lines[i].cpu_pct = (double)(r->cpu_ms - s->cpu_ms) /
 			    10.0 / dt;
-		else if (r->uptime_ms > 0)
+		else if (s != NULL && s->pid == r->pid && s->cpu_pct >= 0 &&
+		    r->cpu_ms == s->cpu_ms && dt < SAME_READING) {
+			t->lines[i].cpu_pct = s->cpu_pct;
+			taken[i] = s->taken;	/* the same reading, still */
+		} else if (r->uptime_ms > 0)
 			t->lines[i].cpu_pct = (double)r->cpu_ms * 100.0 /
 			    (double)r->uptime_ms;
 	}
@@ -191,13 +205,15 @@ compute_cpu(struct top *t)
 		if ((next[n].name = strdup(r->name)) == NULL)
 			die(EXIT_FAILED, "%s", strerror(errno));
 		next[n].pid = r->pid;
+		next[n].taken = taken[i];
+		next[n].cpu_pct = t->lines[i].cpu_pct;
 		next[n++].cpu_ms = r->cpu_ms;
 	}
+	free(taken);
 	qsort(next, n, sizeof(*next), sample_cmp);
 	free_samples(t);
 	t->prev = next;
 	t->nprev = n;
-	t->prev_at = t->now;
 }
 
 static int

@@ -103,11 +103,19 @@ if command -v python3 > /dev/null; then
 	}
 	cpu_grows() { [ "$(json_field spin cpu_ms)" -ge 200 ]; }
 	check "spin: cpu_ms grows past 200" wait_for 20 cpu_grows
+	# The figure is a reading usage_age_ms old: spin, one thread, used
+	# at most that much CPU time since (and a tick more).
 	before=$(proc_cpu_ms)
-	got=$(json_field spin cpu_ms)
+	ctl --json status spin > "$T/spin.json"
 	after=$(proc_cpu_ms)
-	check "spin: cpu_ms is the kernel's utime + stime ($before <= $got <= $after)" \
-	    eval '[ "$before" -le "$got" ] && [ "$got" -le "$after" ]'
+	read -r got age < <(python3 -c '
+import json, sys
+w = json.load(open(sys.argv[1]))["workers"][0]
+print(w["cpu_ms"], w["usage_age_ms"])' "$T/spin.json")
+	check "spin: cpu_ms is the kernel's utime + stime, $age ms ago ($before - $age <= $got <= $after)" \
+	    eval '[ $((before - age - 20)) -le "$got" ] && [ "$got" -le "$after" ]'
+	check "spin: the reading is no older than the age rule" \
+	    test "$age" -le 10000
 	rss_known() { [ "$(json_field spin rss_bytes)" -gt 0 ]; }
 	check "spin: rss_bytes > 0" wait_for 10 rss_known
 	check "spin: rss at most VmHWM" eval '[ "$(json_field spin rss_bytes)" \
@@ -117,6 +125,8 @@ if command -v python3 > /dev/null; then
 	check "spin: stop" eval 'ctl stop spin > /dev/null'
 	check "spin: stopped: null again" test "$(json_field spin cpu_ms)" = null
 	check "spin: stopped: rss null" test "$(json_field spin rss_bytes)" = null
+	check "spin: stopped: age null" \
+	    test "$(json_field spin usage_age_ms)" = null
 else
 	skip "python3 not installed: CPU and RSS not checked"
 fi
@@ -149,7 +159,7 @@ d = json.loads(raw)
 assert list(d) == ["mode", "pid", "workers"], list(d)
 assert d["mode"] == "process" and d["pid"] == int(sys.argv[2]), d
 keys = ["name", "state", "pid", "uptime_ms", "restarts", "cpu_ms",
-    "rss_bytes", "last_exit", "status_text"]
+    "rss_bytes", "usage_age_ms", "last_exit", "status_text"]
 w = {x["name"]: x for x in d["workers"]}
 assert [x["name"] for x in d["workers"]] == \
     ["web:0", "web:1", "done", "bad", "idle", "spin"]
@@ -160,10 +170,12 @@ assert web["state"] == "RUNNING" and web["pid"] == int(sys.argv[3]), web
 assert isinstance(web["uptime_ms"], int) and web["uptime_ms"] > 0, web
 assert isinstance(web["cpu_ms"], int) and web["cpu_ms"] >= 0, web
 assert isinstance(web["rss_bytes"], int) and web["rss_bytes"] >= 0, web
+assert isinstance(web["usage_age_ms"], int) and web["usage_age_ms"] >= 0, web
 assert web["last_exit"] is None and web["status_text"] is None, web
 assert w["done"] == {"name": "done", "state": "EXITED", "pid": None,
     "uptime_ms": 0, "restarts": 0, "cpu_ms": None, "rss_bytes": None,
-    "last_exit": {"code": 3}, "status_text": None}, w["done"]
+    "usage_age_ms": None, "last_exit": {"code": 3}, "status_text": None}, \
+    w["done"]
 assert w["bad"]["last_exit"] == {"signal": "SEGV"}, w["bad"]
 assert w["bad"]["state"] == "FATAL" and w["bad"]["restarts"] == 1
 assert w["idle"]["last_exit"] is None and w["idle"]["pid"] is None
@@ -241,6 +253,13 @@ EOF
 sv_use_socket big
 sv_start "$T/big.ini"
 check "big: 300 running" wait_log_count 30 300 ' big:[0-9]+: running$'
+# CPU and RSS: a request reads 64 stale rows itself, the background
+# refresh the others; a row not read yet has a dash in both columns.
+usage_rows() { ctl status | awk -v want="$1" 'NR > 1 && $6 != "-" && $7 != "-" { n++ }
+    NR > 1 && ($6 == "-") != ($7 == "-") { bad = 1 }
+    END { exit !(!bad && n + 0 >= want) }'; }
+check "big: the first status has figures for 64 rows at least" usage_rows 64
+check "big: every row gets figures" wait_for 20 usage_rows 300
 seq 0 299 | sed 's/^/big:/' | tr '\n' ' ' > "$T/want"
 check "big: every row once, in start order" test "$(names)" = "$(cat "$T/want")"
 check "big: one ok after the rows" test "$(ctl status | wc -l)" = 301

@@ -251,7 +251,7 @@ test_reply_round_trip(void **state)
 {
 	static const char text[] = "tab\there\nnew \\ line \r\x01\x7f caf\xc3\xa9";
 	struct proto_row row = { "web:0", "RUNNING", 123, 4567, 3, LAST_CODE,
-	    1, NULL, text, true, 1250, 4096 * 1024 };
+	    1, NULL, text, true, 1250, 4096 * 1024, 750 };
 	struct proto_reply rep;
 	struct pbuf b = { 0 };
 	char line[1024];
@@ -290,6 +290,7 @@ test_reply_round_trip(void **state)
 	assert_true(rep.row.usage);
 	assert_int_equal(rep.row.cpu_ms, 1250);
 	assert_int_equal(rep.row.rss_bytes, 4096 * 1024);
+	assert_int_equal(rep.row.usage_age_ms, 750);
 	reply_of(&b, line, sizeof(line), &rep);
 	assert_int_equal(rep.row.last, LAST_SIGNAL);
 	assert_string_equal(rep.row.signal, "SEGV");
@@ -319,7 +320,7 @@ static void
 test_reply_every_byte(void **state)
 {
 	struct proto_row row = { "w", "RUNNING", 0, 0, 0, LAST_CODE, 255,
-	    NULL, NULL, false, 0, 0 };
+	    NULL, NULL, false, 0, 0, 0 };
 	struct proto_reply rep;
 	struct pbuf b = { 0 };
 	char text[256], line[2048];
@@ -395,24 +396,27 @@ test_parse_reply_rejects(void **state)
 	static const char *const bad[] = {
 		"", "bogus", "ok\textra", "msg", "msg\ta\tb", "err\tfailed",
 		"sv\tprocess", "sv\tprocess\t-1", "sv\tprocess\tx",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-\t\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-\t-",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-\t-\t\t",
 		"w\tweb\tRUNNING\t1\t2\t3\t-\t",
-		"w\tweb\tRUNNING\t-1\t2\t3\t-\t-\t-\t",
-		"w\tweb\tRUNNING\t1\t2x\t3\t-\t-\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\tcode:\t-\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\tcode:256\t-\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\tsignal:\t-\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\texit 1\t-\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t-\t",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t5\t",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t-1\t5\t",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t5k\t",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t\t\t",
+		"w\tweb\tRUNNING\t-1\t2\t3\t-\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2x\t3\t-\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tcode:\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tcode:256\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\tsignal:\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\texit 1\t-\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t-\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t5\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-\t-\t5\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t5\t-\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t-1\t5\t0\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t5k\t0\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t5\t5\t-1\t",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t\t\t\t",
 		"msg\tbad \\q escape", "msg\ttrailing \\", "msg\t\\x4",
 		"msg\t\\x00", "msg\t\\xzz",
-		"a\tb\tc\td\te\tf\tg\th\ti\tj",
-		"w\tweb\tRUNNING\t1\t2\t3\t-\t1\t2\tt\textra",
+		"a\tb\tc\td\te\tf\tg\th\ti\tj\tk",
+		"w\tweb\tRUNNING\t1\t2\t3\t-\t1\t2\t3\tt\textra",
 	};
 	struct proto_reply rep;
 	char line[256];
@@ -528,11 +532,11 @@ test_json(void **state)
 {
 	struct proto_row rows[] = {
 		{ "web:0", "RUNNING", 123, 4500, 2, LAST_CODE, 1, NULL,
-		    "serving", true, 1500, 8192 },
+		    "serving", true, 1500, 8192, 20 },
 		{ "db", "BACKOFF", 0, 0, 7, LAST_SIGNAL, 0, "SEGV", "", false,
-		    0, 0 },
+		    0, 0, 0 },
 		{ "idle", "STOPPED", 0, 0, 0, LAST_NONE, 0, NULL, NULL, false,
-		    0, 0 },
+		    0, 0, 0 },
 	};
 
 	(void)state;
@@ -540,15 +544,18 @@ test_json(void **state)
 	json_of(rows, 3, "{\"mode\":\"process\",\"pid\":77,\"workers\":["
 	    "{\"name\":\"web:0\",\"state\":\"RUNNING\",\"pid\":123,"
 	    "\"uptime_ms\":4500,\"restarts\":2,\"cpu_ms\":1500,"
-	    "\"rss_bytes\":8192,\"last_exit\":{\"code\":1},"
+	    "\"rss_bytes\":8192,\"usage_age_ms\":20,"
+	    "\"last_exit\":{\"code\":1},"
 	    "\"status_text\":\"serving\"},"
 	    "{\"name\":\"db\",\"state\":\"BACKOFF\",\"pid\":null,"
 	    "\"uptime_ms\":0,\"restarts\":7,\"cpu_ms\":null,"
-	    "\"rss_bytes\":null,\"last_exit\":{\"signal\":\"SEGV\"},"
+	    "\"rss_bytes\":null,\"usage_age_ms\":null,"
+	    "\"last_exit\":{\"signal\":\"SEGV\"},"
 	    "\"status_text\":null},"
 	    "{\"name\":\"idle\",\"state\":\"STOPPED\",\"pid\":null,"
 	    "\"uptime_ms\":0,\"restarts\":0,\"cpu_ms\":null,"
-	    "\"rss_bytes\":null,\"last_exit\":null,\"status_text\":null}]}");
+	    "\"rss_bytes\":null,\"usage_age_ms\":null,\"last_exit\":null,"
+	    "\"status_text\":null}]}");
 }
 
 static void
@@ -573,7 +580,7 @@ test_json_escaping(void **state)
 		{ "slash/ok", "\"slash/ok\"" },
 	};
 	struct proto_row row = { "w", "RUNNING", 1, 0, 0, LAST_NONE, 0, NULL,
-	    NULL, false, 0, 0 };
+	    NULL, false, 0, 0, 0 };
 	struct pbuf b = { 0 };
 	char want[256];
 	size_t i;
@@ -586,7 +593,9 @@ test_json_escaping(void **state)
 		snprintf(want, sizeof(want), "{\"mode\":\"thread\",\"pid\":1,"
 		    "\"workers\":[{\"name\":\"w\",\"state\":\"RUNNING\","
 		    "\"pid\":1,\"uptime_ms\":0,\"restarts\":0,"
-		    "\"cpu_ms\":null,\"rss_bytes\":null,\"last_exit\":null,\"status_text\":%s}]}", cases[i].out);
+		    "\"cpu_ms\":null,\"rss_bytes\":null,"
+		    "\"usage_age_ms\":null,\"last_exit\":null,"
+		    "\"status_text\":%s}]}", cases[i].out);
 		assert_string_equal(b.data, want);
 	}
 	pbuf_free(&b);
@@ -608,7 +617,7 @@ test_json_many(void **state)
 	for (i = 0; i < 1000; i++) {
 		snprintf(names[i], sizeof(names[i]), "w:%zu", i);
 		rows[i] = (struct proto_row){ names[i], "RUNNING", 1000 +
-		    (long)i, 1, 0, LAST_NONE, 0, NULL, NULL, true, i, i };
+		    (long)i, 1, 0, LAST_NONE, 0, NULL, NULL, true, i, i, 0 };
 	}
 	proto_status_json(&b, "process", 1, rows, 1000);
 	for (p = b.data; (p = strstr(p, "\"name\":")) != NULL; p++)
@@ -648,7 +657,7 @@ static void
 test_format_last(void **state)
 {
 	struct proto_row row = { "w", "EXITED", 0, 0, 0, LAST_NONE, 0, NULL,
-	    NULL, false, 0, 0 };
+	    NULL, false, 0, 0, 0 };
 	char buf[32];
 
 	(void)state;
