@@ -103,10 +103,19 @@ wall_ms() {
 		printf '%d.%d\n' $((us / 1000)) $((us % 1000 / 100))
 	done
 }
+# supervise's CPU time (utime + stime, in clock ticks) while asked: the
+# replies, and the background refresh of the readings they show.
+sv_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SV_PID/stat"; }
+tk0=$(sv_ticks) w0=$EPOCHREALTIME
 read -r _ st_med st_p90 _ < <(wall_ms ctl status | stats)
 read -r _ js_med js_p90 _ < <(wall_ms ctl --json status | stats)
+tk1=$(sv_ticks) w1=$EPOCHREALTIME
+sv_cpu=$(awk -v t="$((tk1 - tk0))" -v hz="$(getconf CLK_TCK)" -v a="$w0" \
+    -v b="$w1" 'BEGIN { printf "%.0f", t / hz * 100 / (b - a) }')
+dashes=$(ctl status | awk 'NR > 1 && $6 == "-" { n++ } END { print n + 0 }')
 echo "supervisectl status, $W workers (ms): median $st_med p90 $st_p90"
 echo "supervisectl --json status, $W workers (ms): median $js_med p90 $js_p90"
+echo "supervise's CPU while asked: ${sv_cpu}% of one CPU; rows without figures then: $dashes"
 
 ctl start stamp > /dev/null || die "cannot start the restarting worker"
 wait_for 300 starts_at_least "$T/crowd.stamps" $((RESTARTS + 1)) ||
@@ -143,6 +152,7 @@ result "supervisectl status, $W workers (ms)" "$st_med" "< 10" \
     "$(verdict below "$st_med" 10)"
 result "supervisectl --json status, $W workers (ms)" "$js_med" "< 10" \
     "$(verdict below "$js_med" 10)"
+result "supervise's CPU while status is asked (%)" "$sv_cpu" "-" "-"
 result "restart latency median, 0 idle (us)" "$amed" "baseline" "-"
 r=$(ratio "$cmed" "$amed")
 result "restart latency median, $W idle (us)" "$cmed (${r}x)" "<= 1.2x 0 idle" \

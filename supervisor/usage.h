@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define USAGE_FRESH_NS	1000000000LL	/* younger: not read again */
-#define USAGE_SHOW_NS	10000000000LL	/* older: not shown at all */
+#define USAGE_SHOW_NS	60000000000LL	/* older: not shown at all */
 #define USAGE_READER_NS	5000000000LL	/* a reader keeps refreshing on */
 #define USAGE_INLINE_READS 64		/* stale rows read in a request */
 #define USAGE_SLICE_READS 8		/* read per background slice */
