@@ -52,20 +52,30 @@ lerror(struct load *ld, size_t rank, const char *file, int line,
 {
 	struct pending *p;
 	va_list ap;
-	char *msg, *full;
+	char *msg, *full, buf[512];
 	int r;
 
 	ld->nerr++;
+	/* One allocation for most: the message on the stack, then in full. */
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (r == -1)
+	msg = buf;
+	if (r < 0)
 		return;
+	if ((size_t)r >= sizeof(buf)) {
+		va_start(ap, fmt);
+		r = vasprintf(&msg, fmt, ap);
+		va_end(ap);
+		if (r == -1)
+			return;
+	}
 	if (line > 0)
 		r = asprintf(&full, "%s:%d: %s", file, line, msg);
 	else
 		r = asprintf(&full, "%s: %s", file, msg);
-	free(msg);
+	if (msg != buf)
+		free(msg);
 	if (r == -1)
 		return;
 	if (ld->nerrs == ld->errcap) {
@@ -596,10 +606,8 @@ config_load(const char *path, int mode_override, struct config *cfg,
 
 	if (ld.nerrs > 0)
 		qsort(ld.errs, ld.nerrs, sizeof(*ld.errs), compare_pending);
-	for (i = 0; i < ld.nerrs; i++) {
-		errlist_add(errs, "%s", ld.errs[i].msg);
-		free(ld.errs[i].msg);
-	}
+	for (i = 0; i < ld.nerrs; i++)
+		errlist_take(errs, ld.errs[i].msg);
 	free(ld.errs);
 	free_argv(ld.include);
 	free(ld.rank);

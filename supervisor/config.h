@@ -212,6 +212,8 @@ void free_argv(char **argv);
 char *parse_path(const char *dir, const char *path);
 void errlist_add(struct errlist *errs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Append msg (malloc'd), which errs then owns (or frees, out of memory). */
+void errlist_take(struct errlist *errs, char *msg);
 void errlist_free(struct errlist *errs);
 
 /*

@@ -72,17 +72,26 @@ static void
 bad(struct sect *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char buf[512], *msg = buf;
+	int r;
 
+	/* On the stack, unless it is long: one allocation, the error's. */
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
+	r = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
+	if (r >= 0 && (size_t)r >= sizeof(buf)) {
+		va_start(ap, fmt);
+		if (vasprintf(&msg, fmt, ap) == -1)
+			r = -1;
+		va_end(ap);
+	}
+	if (r < 0) {
 		oom(s);
-	else
-		inifile_error(s->errs, s->e->line, "%s: %s", s->e->key, msg);
-	free(msg);
+		return;
+	}
+	inifile_error(s->errs, s->e->line, "%s: %s", s->e->key, msg);
+	if (msg != buf)
+		free(msg);
 }
 
 static void

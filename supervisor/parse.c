@@ -331,7 +331,7 @@ void
 errlist_add(struct errlist *errs, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, **m;
+	char *msg;
 	int r;
 
 	if (errs == NULL)
@@ -341,6 +341,18 @@ errlist_add(struct errlist *errs, const char *fmt, ...)
 	va_end(ap);
 	if (r == -1)
 		return;
+	errlist_take(errs, msg);
+}
+
+void
+errlist_take(struct errlist *errs, char *msg)
+{
+	char **m;
+
+	if (errs == NULL) {
+		free(msg);
+		return;
+	}
 	if (errs->len == errs->cap) {
 		m = reallocarray(errs->msg, errs->cap ? errs->cap * 2 : 8,
 		    sizeof(*m));
