@@ -10,11 +10,14 @@ command -v python3 > /dev/null || { skip "no python3"; finish; }
 
 write_config "$T/s.ini" <<EOF
 [worker:loop_with_a_name_forty_bytes_long_xxx]
-command = crashy --fault exit:1 --after 10ms
+command = false
 instances = 6
 min_uptime = 0
 restart_delay = 0
 EOF
+
+# The worker is false(1), which fails at once: the restarts, and with
+# them the event log lines, come as fast as supervise makes them.
 
 # supervise with stderr on a small pipe that is read only once $T/drain
 # exists; then everything is copied to $T/err.
