@@ -92,6 +92,47 @@ pbuf_add(struct pbuf *b, const void *p, size_t len)
 	b->data[b->len] = '\0';
 }
 
+size_t
+proto_unum(char *buf, uint64_t n)
+{
+	char tmp[20];
+	size_t k = 0, len = 0;
+
+	do {
+		tmp[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	while (k > 0)
+		buf[len++] = tmp[--k];
+	buf[len] = '\0';
+	return len;
+}
+
+size_t
+proto_num(char *buf, int64_t n)
+{
+	if (n >= 0)
+		return proto_unum(buf, (uint64_t)n);
+	buf[0] = '-';
+	return 1 + proto_unum(buf + 1, -(uint64_t)n);
+}
+
+void
+pbuf_add_num(struct pbuf *b, int64_t n)
+{
+	char buf[24];
+
+	pbuf_add(b, buf, proto_num(buf, n));
+}
+
+void
+pbuf_add_unum(struct pbuf *b, uint64_t n)
+{
+	char buf[24];
+
+	pbuf_add(b, buf, proto_unum(buf, n));
+}
+
 void
 pbuf_vaddf(struct pbuf *b, const char *fmt, va_list ap)
 {

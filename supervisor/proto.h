@@ -176,6 +176,14 @@ enum proto_dir { PROTO_DIR_CHECK, PROTO_DIR_CREATE };
 
 void pbuf_free(struct pbuf *b);
 void pbuf_add(struct pbuf *b, const void *p, size_t len);
+/* A constant string, without its length spelt out. */
+#define pbuf_adds(b, s) pbuf_add((b), (s), sizeof(s) - 1)
+/* A decimal number, without printf: a status has tens of thousands. */
+void pbuf_add_num(struct pbuf *b, int64_t n);
+void pbuf_add_unum(struct pbuf *b, uint64_t n);
+/* n's decimal digits into buf (room for 21): their count. */
+size_t proto_num(char *buf, int64_t n);
+size_t proto_unum(char *buf, uint64_t n);
 void pbuf_addf(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void pbuf_vaddf(struct pbuf *b, const char *fmt, va_list ap)

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "proto.h"
 
@@ -48,6 +49,14 @@ json_string(struct pbuf *b, const char *str)
 
 	pbuf_add(b, "\"", 1);
 	for (; *s != '\0'; s += n) {
+		/* A run of plain ASCII at once: most names are nothing else. */
+		for (n = 0; s[n] >= ' ' && s[n] < 0x80 && s[n] != '"' &&
+		    s[n] != '\\'; n++)
+			;
+		if (n > 0) {
+			pbuf_add(b, s, n);
+			continue;
+		}
 		n = 1;
 		if (*s == '"' || *s == '\\')
 			pbuf_addf(b, "\\%c", *s);
@@ -76,63 +85,96 @@ proto_status_json(struct pbuf *b, const char *mode, long pid,
 	const struct proto_row *r;
 	size_t i;
 
-	pbuf_add(b, "{\"mode\":", 8);
+	pbuf_adds(b, "{\"mode\":");
 	json_string(b, mode);
-	pbuf_addf(b, ",\"pid\":%ld,\"workers\":[", pid);
+	pbuf_adds(b, ",\"pid\":");
+	pbuf_add_num(b, pid);
+	pbuf_adds(b, ",\"workers\":[");
 	for (i = 0; i < nrows; i++) {
 		r = &rows[i];
-		pbuf_addf(b, "%s{\"name\":", i > 0 ? "," : "");
+		if (i > 0)
+			pbuf_adds(b, ",");
+		pbuf_adds(b, "{\"name\":");
 		json_string(b, r->name);
-		pbuf_addf(b, ",\"state\":");
+		pbuf_adds(b, ",\"state\":");
 		json_string(b, r->state);
+		pbuf_adds(b, ",\"pid\":");
 		if (r->pid > 0)
-			pbuf_addf(b, ",\"pid\":%ld", r->pid);
+			pbuf_add_num(b, r->pid);
 		else
-			pbuf_addf(b, ",\"pid\":null");
-		pbuf_addf(b, ",\"uptime_ms\":%" PRId64 ",\"restarts\":%lu",
-		    r->uptime_ms, r->restarts);
-		if (r->usage)
-			pbuf_addf(b, ",\"cpu_ms\":%" PRIu64 ",\"rss_bytes\":%"
-			    PRIu64 ",\"usage_age_ms\":%" PRId64, r->cpu_ms,
-			    r->rss_bytes, r->usage_age_ms > 0 ?
+			pbuf_adds(b, "null");
+		pbuf_adds(b, ",\"uptime_ms\":");
+		pbuf_add_num(b, r->uptime_ms);
+		pbuf_adds(b, ",\"restarts\":");
+		pbuf_add_unum(b, r->restarts);
+		if (r->usage) {
+			pbuf_adds(b, ",\"cpu_ms\":");
+			pbuf_add_unum(b, r->cpu_ms);
+			pbuf_adds(b, ",\"rss_bytes\":");
+			pbuf_add_unum(b, r->rss_bytes);
+			pbuf_adds(b, ",\"usage_age_ms\":");
+			pbuf_add_num(b, r->usage_age_ms > 0 ?
 			    r->usage_age_ms : 0);
-		else
-			pbuf_addf(b, ",\"cpu_ms\":null,\"rss_bytes\":null,"
-			    "\"usage_age_ms\":null");
-		pbuf_addf(b, ",\"last_exit\":");
-		if (r->last == LAST_CODE)
-			pbuf_addf(b, "{\"code\":%d}", r->code);
-		else if (r->last == LAST_SIGNAL) {
-			pbuf_addf(b, "{\"signal\":");
-			json_string(b, r->signal);
-			pbuf_add(b, "}", 1);
 		} else
-			pbuf_addf(b, "null");
-		pbuf_addf(b, ",\"status_text\":");
+			pbuf_adds(b, ",\"cpu_ms\":null,\"rss_bytes\":null,"
+			    "\"usage_age_ms\":null");
+		pbuf_adds(b, ",\"last_exit\":");
+		if (r->last == LAST_CODE) {
+			pbuf_adds(b, "{\"code\":");
+			pbuf_add_num(b, r->code);
+			pbuf_adds(b, "}");
+		} else if (r->last == LAST_SIGNAL) {
+			pbuf_adds(b, "{\"signal\":");
+			json_string(b, r->signal);
+			pbuf_adds(b, "}");
+		} else
+			pbuf_adds(b, "null");
+		pbuf_adds(b, ",\"status_text\":");
 		if (r->text != NULL && *r->text != '\0')
 			json_string(b, r->text);
 		else
-			pbuf_addf(b, "null");
-		pbuf_add(b, "}", 1);
+			pbuf_adds(b, "null");
+		pbuf_adds(b, "}");
 	}
-	pbuf_add(b, "]}", 2);
+	pbuf_adds(b, "]}");
 }
 
+/* "<a><ua><b><ub>" (b and ub left out if ub is 0), cut to len. */
+static void
+two_units(char *buf, size_t len, int64_t a, char ua, int64_t b, char ub)
+{
+	char tmp[48];
+	size_t n;
+
+	n = proto_num(tmp, a);
+	tmp[n++] = ua;
+	if (ub != '\0') {
+		n += proto_num(tmp + n, b);
+		tmp[n++] = ub;
+	}
+	tmp[n] = '\0';
+	if (len == 0)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+}
+
+/* Without printf: a status table has one for each of thousands of rows. */
 void
 proto_format_uptime(char *buf, size_t len, int64_t ms)
 {
 	int64_t s = ms > 0 ? ms / 1000 : 0;
 
 	if (s < 60)
-		snprintf(buf, len, "%" PRId64 "s", s);
+		two_units(buf, len, s, 's', 0, '\0');
 	else if (s < 3600)
-		snprintf(buf, len, "%" PRId64 "m%" PRId64 "s", s / 60, s % 60);
+		two_units(buf, len, s / 60, 'm', s % 60, 's');
 	else if (s < 86400)
-		snprintf(buf, len, "%" PRId64 "h%" PRId64 "m", s / 3600,
-		    s % 3600 / 60);
+		two_units(buf, len, s / 3600, 'h', s % 3600 / 60, 'm');
 	else
-		snprintf(buf, len, "%" PRId64 "d%" PRId64 "h", s / 86400,
-		    s % 86400 / 3600);
+		two_units(buf, len, s / 86400, 'd', s % 86400 / 3600, 'h');
 }
 
 void

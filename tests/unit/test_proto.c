@@ -653,6 +653,35 @@ test_format_uptime(void **state)
 	}
 }
 
+/* The printf-free numbers: what %lld and %llu would give, and no more. */
+static void
+test_numbers(void **state)
+{
+	static const int64_t cases[] = { 0, 1, -1, 9, 10, 99, 100, 4194304,
+		-4194304, INT64_MAX, INT64_MIN };
+	char buf[32], want[32];
+	struct pbuf b = { 0 };
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		n = proto_num(buf, cases[i]);
+		snprintf(want, sizeof(want), "%lld", (long long)cases[i]);
+		assert_string_equal(buf, want);
+		assert_int_equal(n, strlen(want));
+		n = proto_unum(buf, (uint64_t)cases[i]);
+		snprintf(want, sizeof(want), "%llu",
+		    (unsigned long long)(uint64_t)cases[i]);
+		assert_string_equal(buf, want);
+		assert_int_equal(n, strlen(want));
+	}
+	pbuf_add_num(&b, -42);
+	pbuf_adds(&b, ",");
+	pbuf_add_unum(&b, UINT64_MAX);
+	assert_string_equal(b.data, "-42,18446744073709551615");
+	pbuf_free(&b);
+}
+
 static void
 test_format_last(void **state)
 {
@@ -962,6 +991,7 @@ main(void)
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_many),
 		cmocka_unit_test(test_format_uptime),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_format_last),
 		cmocka_unit_test(test_format_cpu),
 		cmocka_unit_test(test_format_bytes),
