@@ -258,9 +258,22 @@ void
 print_json(const struct status *st)
 {
 	struct pbuf b = { 0 };
+	size_t i, n;
 
-	proto_status_json(&b, st->mode != NULL ? st->mode : "process",
-	    st->pid, st->rows, st->n);
+	/* Out 256 rows at a time: the whole would be 2 MB for 10,000. */
+	proto_status_json_begin(&b, st->mode != NULL ? st->mode : "process",
+	    st->pid);
+	for (i = 0; ; i += n) {
+		n = st->n - i < 256 ? st->n - i : 256;
+		proto_status_json_rows(&b, st->rows + i, n, i == 0);
+		if (i + n == st->n)
+			break;
+		if (b.failed)
+			die(EXIT_FAILED, "%s", strerror(ENOMEM));
+		fwrite(b.data, 1, b.len, stdout);
+		b.len = 0;
+	}
+	proto_status_json_end(&b);
 	pbuf_add(&b, "\n", 1);
 	if (b.failed)
 		die(EXIT_FAILED, "%s", strerror(ENOMEM));

@@ -257,6 +257,11 @@ int proto_check_socket_path(const char *path, char *why, size_t whylen);
 /* `status --json`: the one place that JSON is made. */
 void proto_status_json(struct pbuf *b, const char *mode, long pid,
     const struct proto_row *rows, size_t nrows);
+/* The same in parts, so that a client can write it out as it goes. */
+void proto_status_json_begin(struct pbuf *b, const char *mode, long pid);
+void proto_status_json_rows(struct pbuf *b, const struct proto_row *rows,
+    size_t nrows, bool first);
+void proto_status_json_end(struct pbuf *b);
 /* "45s", "2m5s", "3h2m", "4d7h". */
 void proto_format_uptime(char *buf, size_t len, int64_t ms);
 /* "exit 1", "SEGV", or "-". */

@@ -82,17 +82,37 @@ void
 proto_status_json(struct pbuf *b, const char *mode, long pid,
     const struct proto_row *rows, size_t nrows)
 {
-	const struct proto_row *r;
-	size_t i;
+	proto_status_json_begin(b, mode, pid);
+	proto_status_json_rows(b, rows, nrows, true);
+	proto_status_json_end(b);
+}
 
+void
+proto_status_json_begin(struct pbuf *b, const char *mode, long pid)
+{
 	pbuf_adds(b, "{\"mode\":");
 	json_string(b, mode);
 	pbuf_adds(b, ",\"pid\":");
 	pbuf_add_num(b, pid);
 	pbuf_adds(b, ",\"workers\":[");
+}
+
+void
+proto_status_json_end(struct pbuf *b)
+{
+	pbuf_adds(b, "]}");
+}
+
+void
+proto_status_json_rows(struct pbuf *b, const struct proto_row *rows,
+    size_t nrows, bool first)
+{
+	const struct proto_row *r;
+	size_t i;
+
 	for (i = 0; i < nrows; i++) {
 		r = &rows[i];
-		if (i > 0)
+		if (i > 0 || !first)
 			pbuf_adds(b, ",");
 		pbuf_adds(b, "{\"name\":");
 		json_string(b, r->name);
@@ -136,7 +156,6 @@ proto_status_json(struct pbuf *b, const char *mode, long pid,
 			pbuf_adds(b, "null");
 		pbuf_adds(b, "}");
 	}
-	pbuf_adds(b, "]}");
 }
 
 /* "<a><ua><b><ub>" (b and ub left out if ub is 0), cut to len. */
