@@ -18,16 +18,6 @@
 #include "proto.h"
 #include "usage.h"
 
-static const char *
-sig_text(int sig, char *buf, size_t len)
-{
-	const char *s;
-
-	if ((s = signal_name(sig)) != NULL || (s = sigabbrev_np(sig)) != NULL)
-		return s;
-	snprintf(buf, len, "%d", sig);
-	return buf;
-}
 /*
  * A status reply under way: its workers as the request selected them, a
  * chunk of rows encoded per loop pass.  A worker freed meanwhile (reload
@@ -80,7 +70,7 @@ fill_row(void *ctx, size_t i, struct proto_row *r)
 	r->restarts = w->restarts;
 	if (w->has_exited && WIFSIGNALED(w->last_status)) {
 		r->last = LAST_SIGNAL;
-		r->signal = sig_text(WTERMSIG(w->last_status), st->sig,
+		r->signal = signal_text(WTERMSIG(w->last_status), st->sig,
 		    sizeof(st->sig));
 	} else if (w->has_exited) {
 		r->last = LAST_CODE;

@@ -199,6 +199,8 @@ int parse_size(const char *s, uint64_t *bytes);
 int parse_bool(const char *s, bool *b);
 int parse_signal(const char *s, int *sig);	/* "TERM", "SIGTERM", "15" */
 const char *signal_name(int sig);	/* "TERM", or NULL if unknown */
+/* "TERM", else the C library's abbreviation, else the number in buf. */
+const char *signal_text(int sig, char *buf, size_t len);
 /*
  * HOST:PORT with HOST an IPv4 address, [IPv6] or localhost (127.0.0.1),
  * PORT 1-65535; no name lookup.  -1 with *why set if s is not one.

@@ -215,6 +215,17 @@ signal_name(int sig)
 	return NULL;
 }
 
+const char *
+signal_text(int sig, char *buf, size_t len)
+{
+	const char *s;
+
+	if ((s = signal_name(sig)) != NULL || (s = sigabbrev_np(sig)) != NULL)
+		return s;
+	snprintf(buf, len, "%d", sig);
+	return buf;
+}
+
 /* One word of s into w; returns where it ends, or NULL with *why set. */
 static const char *
 split_word(const char *p, char *w, const char **why)

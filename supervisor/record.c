@@ -262,17 +262,6 @@ put_exit_line(void *ctx, const char *line, size_t len)
 	proto_put_exit_line(ctx, line, len);
 }
 
-static const char *
-sig_text(int sig, char *buf, size_t len)
-{
-	const char *s;
-
-	if ((s = signal_name(sig)) != NULL || (s = sigabbrev_np(sig)) != NULL)
-		return s;
-	snprintf(buf, len, "%d", sig);
-	return buf;
-}
-
 void
 record_why(struct worker *w, struct pbuf *b)
 {
@@ -293,7 +282,7 @@ record_why(struct worker *w, struct pbuf *b)
 			x.last = LAST_NONE;
 		else if (WIFSIGNALED(e->status)) {
 			x.last = LAST_SIGNAL;
-			x.signal = sig_text(WTERMSIG(e->status), sig,
+			x.signal = signal_text(WTERMSIG(e->status), sig,
 			    sizeof(sig));
 			x.core = WCOREDUMP(e->status);
 		} else {
