@@ -149,9 +149,12 @@ check "... after whole records" grep -q '^records: [0-9]' "$T/slow"
 check "supervise is still serving" eval 'ctl status flood > /dev/null'
 
 # log -f ends with supervise.
-ctl log -f -n 0 flood > /dev/null 2> "$T/f2.err" &
+# With -n 1 the follower prints a line once it is connected: TERM must
+# not come before its request does.
+ctl log -f -n 1 flood > "$T/f2.out" 2> "$T/f2.err" &
 F2=$!
 track "$F2"
+check "the follower is connected" wait_for 10 test -s "$T/f2.out"
 answers() { ctl status > /dev/null; }
 check "supervise serves the follower" wait_for 5 answers
 sv_signal TERM
