@@ -62,13 +62,8 @@ put_field(struct pbuf *b, const char *s)
 static void
 put_num(struct pbuf *b, const char *prefix, uint64_t v)
 {
-	char digits[24], *p = digits + sizeof(digits);
-
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
 	pbuf_add(b, prefix, strlen(prefix));
-	pbuf_add(b, p, (size_t)(digits + sizeof(digits) - p));
+	pbuf_add_unum(b, v);
 }
 
 /*
