@@ -17,6 +17,10 @@
  * COUNT times as the first form does but reaps with waitpid(-1), which
  * walks every child of the caller: the naive floor of restart latency with
  * many idle workers beside the one that restarts.
+ *	bare_loop -I IDLE COUNT PROGRAM [ARG...]
+ * the same, but reaps the one child it waits for by its pid, which the
+ * kernel finds without a walk (Linux 5.14 and later), as waiting on a
+ * pidfd does: the fair floor of a supervisor that tracks workers by pidfd.
  */
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -171,7 +175,7 @@ spawned(long count, char **argv)
 }
 
 static void
-with_idle(long idle, long count, char **argv)
+with_idle(long idle, long count, char **argv, bool any)
 {
 	pid_t *pids;
 	long i;
@@ -186,7 +190,7 @@ with_idle(long idle, long count, char **argv)
 				pause();
 		}
 	}
-	sequential(count, argv, true);
+	sequential(count, argv, any);
 	kill_all(pids, idle);
 	free(pids);
 }
@@ -198,13 +202,14 @@ main(int argc, char **argv)
 		parallel(parse_count(argv[2]), argv + 3);
 	else if (argc >= 4 && strcmp(argv[1], "-s") == 0)
 		spawned(parse_count(argv[2]), argv + 3);
-	else if (argc >= 5 && strcmp(argv[1], "-i") == 0)
+	else if (argc >= 5 && (strcmp(argv[1], "-i") == 0 ||
+	    strcmp(argv[1], "-I") == 0))
 		with_idle(strcmp(argv[2], "0") == 0 ? 0 : parse_count(argv[2]),
-		    parse_count(argv[3]), argv + 4);
+		    parse_count(argv[3]), argv + 4, argv[1][1] == 'i');
 	else if (argc >= 3 && argv[1][0] != '-')
 		sequential(parse_count(argv[1]), argv + 2, false);
 	else
 		errx(64, "usage: bare_loop [-p | -s] COUNT PROGRAM [ARG...]\n"
-		    "       bare_loop -i IDLE COUNT PROGRAM [ARG...]");
+		    "       bare_loop -i | -I IDLE COUNT PROGRAM [ARG...]");
 	return 0;
 }
