@@ -7,11 +7,14 @@
  *
  * A request reads at most USAGE_INLINE_READS stale rows itself, so that a
  * small supervise always answers with fresh figures; the rest are read by
- * a background refresh, a bounded slice per loop pass from an idle watcher
- * of the lowest priority (it runs only when nothing else is pending), and
+ * a background refresh, a bounded slice at a time from an idle watcher of
+ * the lowest priority (it runs only when nothing else is pending), and
  * only while a reader asked within USAGE_READER_NS: an idle supervise has
- * no watcher of ours armed and makes no system call for it.  Once every
- * row is fresh the refresh sleeps on a timer until the first goes stale.
+ * no watcher of ours armed and makes no system call for it.  Slices are
+ * USAGE_SLICE_GAP_NS apart, a timer between them, so that the refresh
+ * of ten thousand rows takes a few per cent of a CPU, not all of one
+ * the restarts need too.  Once every row is fresh the refresh sleeps on
+ * the same timer until the first goes stale.
  *
  * A reading is only ever of the worker's own, unreaped child, and kept
  * with its pid: a /proc entry naming another parent is not the worker's
@@ -28,8 +31,8 @@
 
 struct readings {
 	struct supervisor *sv;
-	ev_idle idle;		/* a refresh slice per loop pass */
-	ev_timer timer;		/* until the first row goes stale */
+	ev_idle idle;		/* a refresh slice when the loop is idle */
+	ev_timer timer;		/* until the next slice, or a row goes stale */
 	struct usage_scan scan;
 	int64_t asked_ns;	/* a reader's last request */
 	int64_t now_ns;		/* the slice's */
@@ -112,6 +115,9 @@ idle_cb(struct ev_loop *loop, ev_idle *idle, int revents)
 	switch (usage_slice(&rd->scan, rd->sv->nworkers, look, read_row,
 	    rd)) {
 	case USAGE_MORE:
+		ev_idle_stop(loop, idle);
+		ev_timer_set(&rd->timer, (double)USAGE_SLICE_GAP_NS / 1e9, 0.0);
+		ev_timer_start(loop, &rd->timer);
 		return;
 	case USAGE_WAIT:
 		ev_idle_stop(loop, idle);

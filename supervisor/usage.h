@@ -19,6 +19,7 @@
 #define USAGE_READER_NS	5000000000LL	/* a reader keeps refreshing on */
 #define USAGE_INLINE_READS 64		/* stale rows read in a request */
 #define USAGE_SLICE_READS 8		/* read per background slice */
+#define USAGE_SLICE_GAP_NS 5000000LL	/* between two slices: 1,600 reads/s */
 #define USAGE_SLICE_SCAN 2048		/* rows looked at per slice */
 
 /* One reading of one process. */
@@ -39,7 +40,7 @@ bool usage_reader_active(int64_t asked_ns, int64_t now_ns);
 
 /*
  * The background refresh walks the rows round and round from a cursor,
- * a slice per loop pass: at most USAGE_SLICE_SCAN rows looked at and
+ * a slice at a time: at most USAGE_SLICE_SCAN rows looked at and
  * USAGE_SLICE_READS read.  What it learns of a row, from the caller:
  */
 enum usage_row {
@@ -57,7 +58,7 @@ struct usage_scan {
 
 /* What the refresh does after a slice. */
 enum usage_next {
-	USAGE_MORE,		/* stale rows remain: another slice next pass */
+	USAGE_MORE,		/* stale rows remain: another slice soon */
 	USAGE_WAIT,		/* all fresh: sleep until the scan's due_ns */
 	USAGE_IDLE,		/* nothing to read at all: stop */
 };
