@@ -5,9 +5,11 @@
 #   fork/exec loop and a posix_spawn (vfork) loop starting as many `sleep`.
 # - `supervisectl status` and `status --json` of all of them.
 # - The restart latency of one worker with the others idle beside it,
-#   against the same worker alone (its 0-idle figure); for information the
-#   naive floor, a bare loop that reaps with waitpid(-1), with 0 and with
-#   as many idle children.
+#   against the same worker alone (its 0-idle figure); for information two
+#   floors, each with 0 and with as many idle children: the naive one, a
+#   bare loop that reaps with waitpid(-1) (a walk of every child), and the
+#   fair one, a bare loop that waits for its one child by pid (no walk, as
+#   a pidfd).
 #	SCALE_WORKERS=N (default 10000), RESTARTS=N (default 300, at least 100),
 #	REPEATS=N (default 20): supervisectl runs per status figure
 . "$(dirname "$0")/lib.sh"
@@ -129,6 +131,10 @@ alone $((RESTARTS - RESTARTS / 2)) "$T/alone2.stamps"
     die "bare loop failed"
 "$BARE_LOOP" -i "$WORKERS" $((RESTARTS + 1)) "$BENCH_STAMP" \
     "$T/bareN.stamps" || die "bare loop with idle children failed"
+"$BARE_LOOP" -I 0 $((RESTARTS + 1)) "$BENCH_STAMP" "$T/pid0.stamps" ||
+    die "bare loop failed"
+"$BARE_LOOP" -I "$WORKERS" $((RESTARTS + 1)) "$BENCH_STAMP" \
+    "$T/pidN.stamps" || die "bare loop with idle children failed"
 
 read -r an amed ap90 _ < <({ gaps < "$T/alone1.stamps" |
     head -n $((RESTARTS / 2)); gaps < "$T/alone2.stamps" |
@@ -136,10 +142,13 @@ read -r an amed ap90 _ < <({ gaps < "$T/alone1.stamps" |
 read -r cn cmed cp90 _ < <(gaps < "$T/crowd.stamps" | head -n "$RESTARTS" | stats)
 read -r _ b0med _ < <(gaps < "$T/bare0.stamps" | stats)
 read -r _ bnmed _ < <(gaps < "$T/bareN.stamps" | stats)
+read -r _ p0med _ < <(gaps < "$T/pid0.stamps" | stats)
+read -r _ pnmed _ < <(gaps < "$T/pidN.stamps" | stats)
 echo "restart latency (us): n median p90"
 printf '  %-22s %s %s %s\n' alone: "$an" "$amed" "$ap90"
 printf '  %-22s %s %s %s\n' "beside $W idle:" "$cn" "$cmed" "$cp90"
 echo "  waitpid(-1) loop:     0 idle $b0med, $W idle $bnmed"
+echo "  waitpid(pid) loop:    0 idle $p0med, $W idle $pnmed"
 
 r=$(ratio "$run_ms" "$fork_ms")
 result "$W workers all exec'd, fork/exec loop (ms)" "$fork_ms" "baseline" "-"
@@ -159,4 +168,7 @@ result "restart latency median, $W idle (us)" "$cmed (${r}x)" "<= 1.2x 0 idle" \
     "$(verdict within "$r" 1.2)"
 r=$(ratio "$bnmed" "$b0med")
 result "waitpid(-1) loop restart, 0 / $W idle (us)" "$b0med / $bnmed" \
+    "(${r}x)" "-"
+r=$(ratio "$pnmed" "$p0med")
+result "waitpid(pid) loop restart, 0 / $W idle (us)" "$p0med / $pnmed" \
     "(${r}x)" "-"
