@@ -3,7 +3,9 @@
 # measured in the same run.
 # - All RUNNING, from launch (event log timestamps), against a bare
 #   fork/exec loop and a posix_spawn (vfork) loop starting as many `sleep`.
-# - `supervisectl status` and `status --json` of all of them.
+# - `supervisectl status` and `status --json` of all of them; beside them
+#   true(1) started the same way, a status of one row, and the round trip
+#   of the whole reply within one client already connected.
 # - The restart latency of one worker with the others idle beside it,
 #   against the same worker alone (its 0-idle figure); for information two
 #   floors, each with 0 and with as many idle children: the naive one, a
@@ -20,6 +22,9 @@ REPEATS=${REPEATS:-20}
 [ "$RESTARTS" -ge 100 ] || { echo "RESTARTS must be >= 100" >&2; exit 64; }
 SUPERVISECTL=${SUPERVISECTL:-$BUILD/supervisectl}
 [ -x "$SUPERVISECTL" ] || die "$SUPERVISECTL: not built"
+CONTROL_CLIENT=${CONTROL_CLIENT:-$BUILD/bench/control_client}
+[ -x "$CONTROL_CLIENT" ] || die "$CONTROL_CLIENT: not built"
+TRUE=$(command -v true) || die "no true(1)"
 SLEEP=$(command -v sleep) || die "no sleep(1)"
 ctl() { "$SUPERVISECTL" -s "$SOCK" "$@"; }
 ctl_answers() { ctl check > /dev/null 2>&1; }
@@ -112,12 +117,21 @@ tk0=$(sv_ticks) w0=$EPOCHREALTIME
 read -r _ st_med st_p90 _ < <(wall_ms ctl status | stats)
 read -r _ js_med js_p90 _ < <(wall_ms ctl --json status | stats)
 tk1=$(sv_ticks) w1=$EPOCHREALTIME
+# What the figures above include beside the reply: starting any process
+# (true(1), timed the same way), and a status of one row; and the reply
+# alone, 10,000 rows read to their end by a client already connected.
+read -r _ true_med _ < <(wall_ms "$TRUE" | stats)
+read -r _ one_med _ < <(wall_ms ctl status s0 | stats)
+read -r _ rtt_med _ < <("$CONTROL_CLIENT" "$SOCK" rtt "$REPEATS" \
+    "supervise/1 status" | stats)
 sv_cpu=$(awk -v t="$((tk1 - tk0))" -v hz="$(getconf CLK_TCK)" -v a="$w0" \
     -v b="$w1" 'BEGIN { printf "%.0f", t / hz * 100 / (b - a) }')
 dashes=$(ctl status | awk 'NR > 1 && $6 == "-" { n++ } END { print n + 0 }')
 echo "supervisectl status, $W workers (ms): median $st_med p90 $st_p90"
 echo "supervisectl --json status, $W workers (ms): median $js_med p90 $js_p90"
 echo "supervise's CPU while asked: ${sv_cpu}% of one CPU; rows without figures then: $dashes"
+echo "true(1) (ms): median $true_med; supervisectl status of 1 row (ms): median $one_med"
+echo "status of $W rows, round trip within one client (us): median $rtt_med"
 
 ctl start stamp > /dev/null || die "cannot start the restarting worker"
 wait_for 300 starts_at_least "$T/crowd.stamps" $((RESTARTS + 1)) ||
@@ -162,6 +176,9 @@ result "supervisectl status, $W workers (ms)" "$st_med" "< 10" \
 result "supervisectl --json status, $W workers (ms)" "$js_med" "< 10" \
     "$(verdict below "$js_med" 10)"
 result "supervise's CPU while status is asked (%)" "$sv_cpu" "-" "-"
+result "true(1), started the same way (ms)" "$true_med" "baseline" "-"
+result "supervisectl status, 1 row (ms)" "$one_med" "-" "-"
+result "status round trip, $W rows, in one client (us)" "$rtt_med" "-" "-"
 result "restart latency median, 0 idle (us)" "$amed" "baseline" "-"
 r=$(ratio "$cmed" "$amed")
 result "restart latency median, $W idle (us)" "$cmed (${r}x)" "<= 1.2x 0 idle" \
