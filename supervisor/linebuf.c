@@ -11,6 +11,7 @@
  * out as plain lines; any other CR, and NUL bytes, pass through.
  */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,38 +123,74 @@ linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx)
 }
 
 #define SHORT	32	/* a prefix or line up to this: fixed-size copies */
+#define LF_BYTES	(0x0101010101010101ULL * '\n')
+#define LOW7		0x7f7f7f7f7f7f7f7fULL
+
+/* Eight bytes of p as a word whose lowest byte is p[0]. */
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
 
 /*
- * The fast path of capture: most output is short lines that arrive whole,
- * and each costs one memchr and two copies here instead of a call per
- * line.  The rules are linebuf_feed's: a line it would hold, cut or strip
- * a CR from ends the run, and the caller feeds that one to linebuf_feed.
+ * The top bit of every byte of w that is an LF, and no other bit: exact,
+ * since no step carries from one byte into the next.
+ */
+static inline uint64_t
+lf_bits(uint64_t w)
+{
+	uint64_t x = w ^ LF_BYTES;
+
+	return ~(((x & LOW7) + LOW7) | x | LOW7);
+}
+
+/*
+ * The fast path of capture: most output is short lines that arrive whole.
+ * The LFs are found eight bytes at a time, not with a call per line, and
+ * each line costs two copies (of fixed size when it is short).  The rules
+ * are linebuf_feed's: a line it would hold, cut or strip a CR from ends
+ * the run, and the caller feeds that one to linebuf_feed.
  */
 size_t
 linebuf_copy_lines(const struct linebuf *lb, const char *data, size_t n,
     const char *prefix, size_t plen, char *out, size_t room, size_t *lines)
 {
-	const char *p = data, *end = data + n, *nl;
+	const char *p = data, *end = data + n, *w = data, *base = data, *nl;
 	char *o = out, pre[SHORT];
-	size_t len, k = 0, scan;
+	uint64_t m = 0;
+	size_t len, k = 0;
 
 	*lines = 0;
 	if (lb->len > 0 || lb->cr)
 		return 0;
 	memcpy(pre, prefix, plen < SHORT ? plen : SHORT);
-	while (p < end) {
-		scan = (size_t)(end - p);
-		if (scan > LINE_MAX_LEN + 1)
-			scan = LINE_MAX_LEN + 1;
-		if ((nl = memchr(p, '\n', scan)) == NULL)
-			break;
+	for (;;) {
+		/* The next LF: a word at a time, up to the last whole word. */
+		while (m == 0) {
+			if ((size_t)(end - w) < 8 ||
+			    (size_t)(w - p) > LINE_MAX_LEN)
+				goto tail;
+			m = lf_bits(load8(w));
+			base = w;
+			w += 8;
+		}
+		nl = base + (__builtin_ctzll(m) >> 3);
+		m &= m - 1;
 		len = (size_t)(nl - p);
-		if ((len > 0 && nl[-1] == '\r') || plen + len + 1 > room)
-			break;
+		if (len > LINE_MAX_LEN || (len > 0 && nl[-1] == '\r') ||
+		    plen + len + 1 > room)
+			goto done;
 		if (plen == 0)
 			;
-		else if (plen <= SHORT && len < SHORT && scan >= SHORT &&
-		    room >= 2 * SHORT) {
+		else if (plen <= SHORT && len < SHORT &&
+		    (size_t)(end - p) >= SHORT && room >= 2 * SHORT) {
 			/*
 			 * Fixed-size copies, which compile to a few moves: the
 			 * bytes copied past the line are inside data and out
@@ -171,6 +208,27 @@ linebuf_copy_lines(const struct linebuf *lb, const char *data, size_t n,
 		p = nl + 1;
 		k++;
 	}
+tail:
+	/* The last bytes, or a line too long for the words: one at a time. */
+	while (p < end) {
+		len = (size_t)(end - p);
+		if (len > LINE_MAX_LEN + 1)
+			len = LINE_MAX_LEN + 1;
+		if ((nl = memchr(p, '\n', len)) == NULL)
+			break;
+		len = (size_t)(nl - p);
+		if ((len > 0 && nl[-1] == '\r') || plen + len + 1 > room)
+			break;
+		if (plen > 0) {
+			memcpy(o, prefix, plen);
+			memcpy(o + plen, p, len + 1);
+			o += plen + len + 1;
+		}
+		room -= plen + len + 1;
+		p = nl + 1;
+		k++;
+	}
+done:
 	/* Without a prefix the lines go out as they came, in one copy. */
 	if (plen == 0)
 		memcpy(out, data, (size_t)(p - data));

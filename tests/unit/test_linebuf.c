@@ -668,6 +668,102 @@ test_copy_lines_is_feed(void **state)
 	free(b.out);
 }
 
+/* Feed in through both paths, in chunks of step bytes; the same out. */
+static void
+assert_copy_is_feed(const char *in, size_t n, const char *prefix,
+    size_t step, size_t room)
+{
+	struct prefixed a = { prefix, NULL, 0, 0 }, b = { prefix, NULL, 0, 0 };
+	struct linebuf *la, *lb;
+	size_t off, k;
+
+	la = malloc(sizeof(*la));
+	lb = malloc(sizeof(*lb));
+	a.out = malloc(8 * n + 64);
+	b.out = malloc(8 * n + 64);
+	assert_true(la && lb && a.out && b.out);
+	linebuf_init(la);
+	linebuf_init(lb);
+	for (off = 0; off < n; off += k) {
+		k = n - off < step ? n - off : step;
+		linebuf_feed(la, in + off, k, prefixed_emit, &a);
+		feed_copying(lb, in + off, k, room, &b);
+	}
+	linebuf_flush(la, prefixed_emit, &a);
+	linebuf_flush(lb, prefixed_emit, &b);
+	assert_int_equal(a.lines, b.lines);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.out, b.out, a.len);
+	free(la);
+	free(lb);
+	free(a.out);
+	free(b.out);
+}
+
+/*
+ * The LFs are found a word at a time: an LF, a CR before it, a line's
+ * start and the end of the data at every offset within a word, at every
+ * alignment of the data, give what linebuf_feed gives.
+ */
+static void
+test_copy_lines_every_offset(void **state)
+{
+	const char *prefixes[] = { "", "w0 | ",
+	    "a-prefix-longer-than-thirty-two-bytes | " };
+	char *buf, *in;
+	size_t len, cr, align, p, n, i, step;
+
+	(void)state;
+	buf = malloc(4096);
+	assert_non_null(buf);
+	for (align = 0; align < 8; align++)
+		for (len = 0; len < 20; len++)
+			for (cr = 0; cr < 3; cr++) {
+				/* Lines of len, len + 1, ... bytes. */
+				in = buf + align;
+				for (n = 0, i = 0; i < 24; i++) {
+					memset(in + n, 'a' + (int)i, len + i);
+					n += len + i;
+					if (cr == 1 || (cr == 2 && i % 3 == 0))
+						in[n++] = '\r';
+					in[n++] = '\n';
+				}
+				in[n++] = 'z';	/* and a last partial line */
+				for (p = 0; p < 3; p++)
+					for (step = 1; step <= n; step *= 5)
+						assert_copy_is_feed(in, n,
+						    prefixes[p], step, 1 << 20);
+				assert_copy_is_feed(in, n, prefixes[1], n, 97);
+			}
+	free(buf);
+}
+
+/* Lines around LINE_MAX_LEN, at every alignment, are cut as feed cuts. */
+static void
+test_copy_lines_long_lines(void **state)
+{
+	size_t lens[] = { LINE_MAX_LEN - 1, LINE_MAX_LEN, LINE_MAX_LEN + 1,
+	    LINE_MAX_LEN + 7, LINE_MAX_LEN + 8, 2 * LINE_MAX_LEN };
+	size_t align, l, n;
+	char *buf, *in;
+
+	(void)state;
+	buf = malloc(4 * LINE_MAX_LEN + 64);
+	assert_non_null(buf);
+	for (align = 0; align < 8; align++)
+		for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			in = buf + align;
+			memcpy(in, "ab\n", 3);
+			memset(in + 3, 'x', lens[l]);
+			n = 3 + lens[l];
+			memcpy(in + n, "\ncd\n", 4);
+			n += 4;
+			assert_copy_is_feed(in, n, "w0 | ", n, 1 << 20);
+			assert_copy_is_feed(in, n, "", n, 1 << 20);
+		}
+	free(buf);
+}
+
 /* Nothing is copied while a line is held from the last chunk. */
 static void
 test_copy_lines_waits_for_held_line(void **state)
@@ -720,6 +816,8 @@ main(void)
 		cmocka_unit_test(test_queue_keeps_order_across_consume_and_growth),
 		cmocka_unit_test(test_queue_discard_finishes_a_partial_line),
 		cmocka_unit_test(test_copy_lines_is_feed),
+		cmocka_unit_test(test_copy_lines_every_offset),
+		cmocka_unit_test(test_copy_lines_long_lines),
 		cmocka_unit_test(test_copy_lines_waits_for_held_line),
 	};
 
