@@ -13,10 +13,11 @@
  * CLONE_VFORK) and which returns once the child has exec'd: the fairer
  * floor of a supervisor that spawns the same way.
  *	bare_loop -i IDLE COUNT PROGRAM [ARG...]
- * first forks IDLE children that only wait to be killed, then runs PROGRAM
- * COUNT times as the first form does but reaps with waitpid(-1), which
- * walks every child of the caller: the naive floor of restart latency with
- * many idle workers beside the one that restarts.
+ * first starts IDLE children that only wait to be killed (sleep(1), as
+ * the idle workers of scale.sh are, each a process image of its own),
+ * then runs PROGRAM COUNT times as the first form does but reaps with
+ * waitpid(-1), which walks every child of the caller: the naive floor of
+ * restart latency with many idle workers beside the one that restarts.
  *	bare_loop -I IDLE COUNT PROGRAM [ARG...]
  * the same, but reaps the one child it waits for by its pid, which the
  * kernel finds without a walk (Linux 5.14 and later), as waiting on a
@@ -186,8 +187,9 @@ with_idle(long idle, long count, char **argv, bool any)
 		if ((pids[i] = fork()) == -1)
 			err(71, "fork");
 		if (pids[i] == 0) {
+			execlp("sleep", "sleep", "100000", (char *)NULL);
 			for (;;)
-				pause();
+				pause();	/* no sleep(1) to run */
 		}
 	}
 	sequential(count, argv, any);
