@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "linebuf.h"
 
 void
@@ -123,37 +127,55 @@ linebuf_flush(struct linebuf *lb, linebuf_emit_fn *emit, void *ctx)
 }
 
 #define SHORT	32	/* a prefix or line up to this: fixed-size copies */
+#define LONG	256	/* a line from this on: one memcpy */
+#define BLOCK	64	/* bytes searched for LFs at once */
+
+#ifdef __SSE2__
+/* Bit i set where p[i] is an LF, for the BLOCK bytes at p. */
+static inline uint64_t
+lf_mask(const char *p)
+{
+	const __m128i lf = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+	int i;
+
+	for (i = 0; i < BLOCK / 16; i++)
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
+		    lf)) << (16 * i);
+	return m;
+}
+#else
 #define LF_BYTES	(0x0101010101010101ULL * '\n')
 #define LOW7		0x7f7f7f7f7f7f7f7fULL
 
-/* Eight bytes of p as a word whose lowest byte is p[0]. */
-static inline uint64_t
-load8(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return w;
-}
-
 /*
- * The top bit of every byte of w that is an LF, and no other bit: exact,
- * since no step carries from one byte into the next.
+ * The same eight bytes at a time: the top bit of every byte that is an LF
+ * (exact, no step carries from one byte into the next), then those eight
+ * bits gathered into the low byte by one multiplication.
  */
 static inline uint64_t
-lf_bits(uint64_t w)
+lf_mask(const char *p)
 {
-	uint64_t x = w ^ LF_BYTES;
+	uint64_t m = 0, w, x;
+	int i;
 
-	return ~(((x & LOW7) + LOW7) | x | LOW7);
+	for (i = 0; i < BLOCK / 8; i++) {
+		memcpy(&w, p + 8 * i, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		x = w ^ LF_BYTES;
+		x = ~(((x & LOW7) + LOW7) | x | LOW7) >> 7;
+		m |= ((x * 0x0102040810204080ULL) >> 56) << (8 * i);
+	}
+	return m;
 }
+#endif
 
 /*
  * The fast path of capture: most output is short lines that arrive whole.
- * The LFs are found eight bytes at a time, not with a call per line, and
+ * The LFs are found 64 bytes at a time, not with a call per line, and
  * each line costs two copies (of fixed size when it is short).  The rules
  * are linebuf_feed's: a line it would hold, cut or strip a CR from ends
  * the run, and the caller feeds that one to linebuf_feed.
@@ -162,42 +184,56 @@ size_t
 linebuf_copy_lines(const struct linebuf *lb, const char *data, size_t n,
     const char *prefix, size_t plen, char *out, size_t room, size_t *lines)
 {
-	const char *p = data, *end = data + n, *w = data, *base = data, *nl;
+	const char *p = data, *end = data + n, *next = data, *base = data;
+	const char *nl, *lim;
 	char *o = out, pre[SHORT];
 	uint64_t m = 0;
-	size_t len, k = 0;
+	size_t len, i, k = 0;
 
 	*lines = 0;
 	if (lb->len > 0 || lb->cr)
 		return 0;
 	memcpy(pre, prefix, plen < SHORT ? plen : SHORT);
 	for (;;) {
-		/* The next LF: a word at a time, up to the last whole word. */
-		while (m == 0) {
-			if ((size_t)(end - w) < 8 ||
-			    (size_t)(w - p) > LINE_MAX_LEN)
-				goto tail;
-			m = lf_bits(load8(w));
-			base = w;
-			w += 8;
+		if (m != 0) {
+			nl = base + __builtin_ctzll(m);
+			m &= m - 1;
+		} else if ((size_t)(end - next) >= BLOCK &&
+		    (m = lf_mask(next)) != 0) {
+			/* p up to next holds no LF: the next block does. */
+			base = next;
+			next += BLOCK;
+			continue;
+		} else {
+			/*
+			 * The last bytes, or a line longer than a block: the
+			 * rest of it at memchr's pace, as far as it may go.
+			 */
+			lim = end - p > LINE_MAX_LEN + 1 ? p + LINE_MAX_LEN + 1 :
+			    end;
+			if (next >= lim ||
+			    (nl = memchr(next, '\n', (size_t)(lim - next))) ==
+			    NULL)
+				break;
+			next = nl + 1;
 		}
-		nl = base + (__builtin_ctzll(m) >> 3);
-		m &= m - 1;
 		len = (size_t)(nl - p);
 		if (len > LINE_MAX_LEN || (len > 0 && nl[-1] == '\r') ||
 		    plen + len + 1 > room)
-			goto done;
+			break;
 		if (plen == 0)
 			;
-		else if (plen <= SHORT && len < SHORT &&
-		    (size_t)(end - p) >= SHORT && room >= 2 * SHORT) {
+		else if (plen <= SHORT && len < LONG &&
+		    (size_t)(end - p) >= len + SHORT &&
+		    room >= plen + len + SHORT) {
 			/*
 			 * Fixed-size copies, which compile to a few moves: the
 			 * bytes copied past the line are inside data and out
 			 * and are overwritten by the next line or not counted.
 			 */
 			memcpy(o, pre, SHORT);
-			memcpy(o + plen, p, SHORT);
+			for (i = 0; i <= len; i += SHORT)
+				memcpy(o + plen + i, p + i, SHORT);
 			o += plen + len + 1;
 		} else {
 			memcpy(o, prefix, plen);
@@ -208,27 +244,6 @@ linebuf_copy_lines(const struct linebuf *lb, const char *data, size_t n,
 		p = nl + 1;
 		k++;
 	}
-tail:
-	/* The last bytes, or a line too long for the words: one at a time. */
-	while (p < end) {
-		len = (size_t)(end - p);
-		if (len > LINE_MAX_LEN + 1)
-			len = LINE_MAX_LEN + 1;
-		if ((nl = memchr(p, '\n', len)) == NULL)
-			break;
-		len = (size_t)(nl - p);
-		if ((len > 0 && nl[-1] == '\r') || plen + len + 1 > room)
-			break;
-		if (plen > 0) {
-			memcpy(o, prefix, plen);
-			memcpy(o + plen, p, len + 1);
-			o += plen + len + 1;
-		}
-		room -= plen + len + 1;
-		p = nl + 1;
-		k++;
-	}
-done:
 	/* Without a prefix the lines go out as they came, in one copy. */
 	if (plen == 0)
 		memcpy(out, data, (size_t)(p - data));

@@ -701,8 +701,9 @@ assert_copy_is_feed(const char *in, size_t n, const char *prefix,
 }
 
 /*
- * The LFs are found a word at a time: an LF, a CR before it, a line's
- * start and the end of the data at every offset within a word, at every
+ * The LFs are found a block at a time: an LF, a CR before it, a line's
+ * start and the end of the data at every offset within a block, lines
+ * shorter and longer than a block or than the fixed-size copies, at every
  * alignment of the data, give what linebuf_feed gives.
  */
 static void
@@ -714,10 +715,11 @@ test_copy_lines_every_offset(void **state)
 	size_t len, cr, align, p, n, i, step;
 
 	(void)state;
-	buf = malloc(4096);
+	buf = malloc(16384);
 	assert_non_null(buf);
 	for (align = 0; align < 8; align++)
-		for (len = 0; len < 20; len++)
+		for (len = 0; len < 280; len = len == 19 ? 50 :
+		    len == 70 ? 240 : len + 1)
 			for (cr = 0; cr < 3; cr++) {
 				/* Lines of len, len + 1, ... bytes. */
 				in = buf + align;
