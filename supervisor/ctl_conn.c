@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "proto.h"
+#include "rowpack.h"
 #include "supervisectl.h"
 
 #define DEFAULT_TIMEOUT_MS 10000	/* SUPERVISECTL_TIMEOUT's default */
@@ -108,24 +109,31 @@ send_request(int fd, const struct pbuf *req, const char *path)
 		off += (size_t)n;
 	}
 }
+/* A row kept packed, the table's widths grown to its cells. */
 static void
-status_add(struct status *st, char *line, const struct proto_row *row)
+status_add(struct status *st, const struct proto_row *row)
 {
-	void *p;
+	rowpack_add(&st->pack, row);
+	if (st->pack.b.failed)
+		die(EXIT_FAILED, "%s", strerror(ENOMEM));
+	st->n = st->pack.n;
+	table_widths(st->w, row);
+}
+/* Grow *buf to hold need bytes. */
+static void
+grow(char **buf, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 256;
+	char *p;
 
-	if (st->n == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : 64;
-		if ((p = realloc(st->rows, st->cap * sizeof(*st->rows))) ==
-		    NULL)
-			die(EXIT_FAILED, "%s", strerror(errno));
-		st->rows = p;
-		if ((p = realloc(st->lines, st->cap * sizeof(*st->lines))) ==
-		    NULL)
-			die(EXIT_FAILED, "%s", strerror(errno));
-		st->lines = p;
-	}
-	st->rows[st->n] = *row;
-	st->lines[st->n++] = line;
+	if (need <= *cap)
+		return;
+	while (n < need)
+		n *= 2;
+	if ((p = realloc(*buf, n)) == NULL)
+		die(EXIT_FAILED, "%s", strerror(errno));
+	*buf = p;
+	*cap = n;
 }
 /* The reply as it arrives: bytes read, lines not yet taken. */
 struct reader {
@@ -155,8 +163,8 @@ next_line(struct reader *r, size_t *taken)
 	r->off += *taken;
 	*taken = 0;
 	/* memchr on no buffer at all would be undefined, even for 0 bytes. */
-	while (r->len == r->off ||
-	    (nl = memchr(r->buf + r->off, '\n', r->len - r->off)) == NULL) {
+	while (r->len == r->off || (nl = memchr(r->buf + r->off, '\n',
+	    r->len - r->off)) == NULL) {
 		if (r->off > 0) {
 			memmove(r->buf, r->buf + r->off, r->len - r->off);
 			r->len -= r->off;
@@ -164,12 +172,9 @@ next_line(struct reader *r, size_t *taken)
 		}
 		if (r->len >= PROTO_MAX_LINE)
 			return NULL;
-		if (r->cap - r->len < 4096) {
-			r->cap = r->cap ? r->cap * 2 : 8192;
-			if ((p = realloc(r->buf, r->cap)) == NULL)
-				die(EXIT_FAILED, "%s", strerror(errno));
-			r->buf = p;
-		}
+		/* 16K at a time: a status is read in a few dozen reads. */
+		if (r->cap - r->len < 4096)
+			grow(&r->buf, &r->cap, r->cap ? r->cap * 2 : 16384);
 		left = r->deadline == 0 ? -1 : r->deadline - clock_mono_ms();
 		if (r->deadline != 0 && left <= 0)
 			timed_out(r->path, "to the request");
@@ -206,8 +211,8 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 {
 	struct reader r = { .fd = fd, .path = path };
 	struct proto_reply rep;
-	char *line, *copy;
-	size_t taken = 0;
+	char *line, *copy = NULL;
+	size_t taken = 0, copycap = 0;
 	int64_t patience = timeout_ms;
 	int status = -1;
 
@@ -217,8 +222,9 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 			break;
 		/* Once follow has begun, lines come when workers write. */
 		patience = cmd == CMD_FOLLOW ? 0 : timeout_ms;
-		if ((copy = strdup(line)) == NULL)
-			die(EXIT_FAILED, "%s", strerror(errno));
+		/* Parsed in a copy, which the line's strings point into. */
+		grow(&copy, &copycap, taken);
+		memcpy(copy, line, taken);
 		if (proto_parse_reply(copy, &rep) == -1)
 			die(EXIT_FAILED, "unexpected reply from supervise: %s",
 			    line);
@@ -226,19 +232,19 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 		if (skip > 0 && (rep.kind == REPLY_OK ||
 		    (rep.kind == REPLY_ERROR && rep.err == PERR_MALFORMED))) {
 			skip--;
-			free(copy);
 			continue;
 		}
 		switch (rep.kind) {
 		case REPLY_HEADER:
 			free(st->header);
-			st->header = copy;
-			st->mode = rep.mode;
+			if ((st->header = strdup(rep.mode)) == NULL)
+				die(EXIT_FAILED, "%s", strerror(errno));
+			st->mode = st->header;
 			st->pid = rep.pid;
-			continue;
+			break;
 		case REPLY_ROW:
-			status_add(st, copy, &rep.row);
-			continue;
+			status_add(st, &rep.row);
+			break;
 		case REPLY_TEXT:
 			printf("%s\n", rep.text);
 			break;
@@ -273,9 +279,9 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 			status = proto_err_exit(rep.err);
 			break;
 		}
-		free(copy);
 	}
 	free(r.buf);
+	free(copy);
 	close(fd);
 	/* shutdown is answered by the end of the connection: supervise exited. */
 	if (status == -1 && cmd == CMD_SHUTDOWN)
@@ -290,12 +296,21 @@ read_reply(int fd, const char *path, enum proto_cmd cmd, struct status *st,
 void
 status_free(struct status *st)
 {
-	size_t i;
-
-	for (i = 0; i < st->n; i++)
-		free(st->lines[i]);
-	free(st->lines);
+	rowpack_free(&st->pack);
 	free(st->rows);
 	free(st->header);
 	memset(st, 0, sizeof(*st));
+}
+void
+status_rows(struct status *st)
+{
+	struct rowpack_cursor c = { 0 };
+	size_t i;
+
+	free(st->rows);
+	if ((st->rows = calloc(st->n + 1, sizeof(*st->rows))) == NULL)
+		die(EXIT_FAILED, "%s", strerror(errno));
+	for (i = 0; i < st->n && rowpack_next(&st->pack, &c, &st->rows[i]);
+	    i++)
+		;
 }

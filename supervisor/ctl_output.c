@@ -195,54 +195,67 @@ row_cells(const struct proto_row *r, char cell[6][32])
 	proto_format_last(cell[5], sizeof(cell[5]), r);
 }
 
+/* Output goes to stdout this much at a time, from one buffer. */
+#define OUT_CHUNK (32 * 1024)
+/* Rows made into JSON at a time. */
+#define JSON_ROWS 64
+
+void
+table_widths(int w[7], const struct proto_row *r)
+{
+	char cell[6][32];
+	int c;
+
+	row_cells(r, cell);
+	w[0] = width(w[0], r->name);
+	w[1] = width(w[1], r->state);
+	for (c = 0; c < 5; c++)
+		w[c + 2] = width(w[c + 2], cell[c]);
+}
 /*
  * NAME STATE PID UPTIME RESTARTS CPU RSS LAST-EXIT, aligned, "-" if empty.
- * Two passes over the rows, the first for the widths, each making a row's
- * cells afresh: with 10,000 rows, keeping them all would touch 2 MB.
- * Each line is put together by hand and written with the others through
- * stdio's buffer: printf's parsing of its format for every cell made this
- * most of what a status of 10,000 workers cost.
+ * The widths grew as the rows were read (table_widths); each row's cells
+ * are made again here rather than kept, which would take ten times the
+ * memory of the packed rows.  The lines are put together by hand in one
+ * buffer, written out a chunk at a time: printf's parsing of its format
+ * for every cell made this most of what a status of 10,000 workers cost.
  */
 void
 print_table(const struct status *st)
 {
-	char cell[6][32], *line, *p;
-	const struct proto_row *r;
+	static const int head[7] = { 4, 5, 3, 6, 8, 3, 3 };	/* headings */
+	struct rowpack_cursor cur = { 0 };
+	char cell[6][32], *out, *p;
+	struct proto_row row;
 	const char *on;
-	int w[7] = { 4, 5, 3, 6, 8, 3, 3 };	/* the headings */
+	int w[7];
 	bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	size_t i, cap;
+	size_t line;
 	int c;
 
-	for (i = 0; i < st->n; i++) {
-		r = &st->rows[i];
-		row_cells(r, cell);
-		w[0] = width(w[0], r->name);
-		w[1] = width(w[1], r->state);
-		for (c = 0; c < 5; c++)
-			w[c + 2] = width(w[c + 2], cell[c]);
-	}
+	for (c = 0; c < 7; c++)
+		w[c] = st->w[c] > head[c] ? st->w[c] : head[c];
 	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME",
 	    w[1], "STATE", w[2], "PID", w[3], "UPTIME", w[4], "RESTARTS",
 	    w[5], "CPU", w[6], "RSS", "LAST-EXIT");
 	/* The widest line: the cells, their gaps, colour, LAST-EXIT. */
-	for (cap = 64 + sizeof(cell[5]), c = 0; c < 7; c++)
-		cap += (size_t)w[c] + 2;
-	if ((line = malloc(cap)) == NULL)
+	for (line = 64 + sizeof(cell[5]), c = 0; c < 7; c++)
+		line += (size_t)w[c] + 2;
+	if ((out = malloc(OUT_CHUNK + line)) == NULL)
 		die(EXIT_FAILED, "%s", strerror(errno));
-	for (i = 0; i < st->n; i++) {
-		r = &st->rows[i];
-		row_cells(r, cell);
-		on = colour ? state_colour(r->state) : NULL;
-		p = put_cell(line, r->name, (size_t)w[0]);
+	p = out;
+	while (rowpack_next(&st->pack, &cur, &row)) {
+		row_cells(&row, cell);
+		on = colour ? state_colour(row.state) : NULL;
+		p = put_cell(p, row.name, (size_t)w[0]);
 		p = put_cell(p, "  ", 2);
 		/* Pad outside the escape sequences, which take no room. */
 		if (on != NULL)
 			p = put_cell(p, on, 0);
-		p = put_cell(p, r->state, 0);
+		p = put_cell(p, row.state, 0);
 		if (on != NULL)
 			p = put_cell(p, "\033[0m", 0);
-		p = put_cell(p, "", (size_t)w[1] - strlen(r->state));
+		p = put_cell(p, "", (size_t)w[1] - strlen(row.state));
 		for (c = 0; c < 5; c++) {
 			p = put_cell(p, "  ", 2);
 			p = put_cell(p, cell[c], (size_t)w[c + 2]);
@@ -250,23 +263,33 @@ print_table(const struct status *st)
 		p = put_cell(p, "  ", 2);
 		p = put_cell(p, cell[5], 0);
 		*p++ = '\n';
-		fwrite(line, 1, (size_t)(p - line), stdout);
+		if ((size_t)(p - out) >= OUT_CHUNK) {
+			fwrite(out, 1, (size_t)(p - out), stdout);
+			p = out;
+		}
 	}
-	free(line);
+	fwrite(out, 1, (size_t)(p - out), stdout);
+	free(out);
 }
 void
 print_json(const struct status *st)
 {
+	struct rowpack_cursor cur = { 0 };
+	struct proto_row rows[JSON_ROWS];
 	struct pbuf b = { 0 };
-	size_t i, n;
+	size_t n;
+	bool first = true;
 
-	/* Out 256 rows at a time: the whole would be 2 MB for 10,000. */
+	/* Out a few rows at a time: the whole would be 2 MB for 10,000. */
 	proto_status_json_begin(&b, st->mode != NULL ? st->mode : "process",
 	    st->pid);
-	for (i = 0; ; i += n) {
-		n = st->n - i < 256 ? st->n - i : 256;
-		proto_status_json_rows(&b, st->rows + i, n, i == 0);
-		if (i + n == st->n)
+	for (;;) {
+		for (n = 0; n < JSON_ROWS &&
+		    rowpack_next(&st->pack, &cur, &rows[n]); n++)
+			;
+		proto_status_json_rows(&b, rows, n, first);
+		first = false;
+		if (n < JSON_ROWS)
 			break;
 		if (b.failed)
 			die(EXIT_FAILED, "%s", strerror(ENOMEM));

@@ -5,7 +5,6 @@
  * control byte, tab and backslash of a field escaped, so that nothing a
  * worker names or writes can end a record or forge another.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,10 +249,13 @@ hexval(char c)
 static int
 unescape(char *s)
 {
-	char *w = s;
+	char *w;
 	int hi, lo;
 
-	for (; *s != '\0'; s++) {
+	/* Most fields have no escape at all: nothing to move. */
+	if ((s = strchr(s, '\\')) == NULL)
+		return 0;
+	for (w = s; *s != '\0'; s++) {
 		if (*s != '\\') {
 			*w++ = *s;
 			continue;
@@ -278,16 +280,26 @@ unescape(char *s)
 	return 0;
 }
 
-/* A decimal number from 0 to max. */
+/*
+ * A decimal number from 0 to max: digits only, leading zeros allowed, as
+ * strtoll(3) would take it but without its locale and sign handling (a
+ * status has tens of thousands of numbers).
+ */
 static int
 parse_num(const char *s, long long max, long long *v)
 {
-	char *end;
+	unsigned long long n = 0, d;
 
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return *s >= '0' && *s <= '9' && errno == 0 && *end == '\0' &&
-	    *v <= max ? 0 : -1;
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		d = (unsigned char)*s - (unsigned char)'0';
+		if (d > 9 || n > ((unsigned long long)max - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	*v = (long long)n;
+	return 0;
 }
 
 /* LAST: "-", "code:N" or "signal:NAME". */
@@ -379,7 +391,11 @@ proto_parse_reply(char *line, struct proto_reply *rep)
 	for (i = 0; i < n; i++)
 		if (unescape(f[i]) == -1)
 			return -1;
-	if (strcmp(f[0], "ok") == 0 && n == 1) {
+	/* Rows first: a status has thousands of them. */
+	if (strcmp(f[0], "w") == 0) {
+		rep->kind = REPLY_ROW;
+		return parse_row(f, n, &rep->row);
+	} else if (strcmp(f[0], "ok") == 0 && n == 1) {
 		rep->kind = REPLY_OK;
 	} else if (strcmp(f[0], "msg") == 0 && n == 2) {
 		rep->kind = REPLY_MSG;
@@ -402,9 +418,6 @@ proto_parse_reply(char *line, struct proto_reply *rep)
 		if (parse_num(f[1], INT32_MAX, &v) == -1)
 			return -1;
 		rep->wait_ms = (long)v;
-	} else if (strcmp(f[0], "w") == 0) {
-		rep->kind = REPLY_ROW;
-		return parse_row(f, n, &rep->row);
 	} else if (strcmp(f[0], "t") == 0 && n == 2) {
 		rep->kind = REPLY_TEXT;
 		rep->text = f[1];

@@ -158,6 +158,18 @@ proto_status_json_rows(struct pbuf *b, const struct proto_row *rows,
 	}
 }
 
+/* tmp's n bytes into buf, cut to len as snprintf(3) would. */
+static void
+cut(char *buf, size_t len, const char *tmp, size_t n)
+{
+	if (len == 0)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+}
+
 /* "<a><ua><b><ub>" (b and ub left out if ub is 0), cut to len. */
 static void
 two_units(char *buf, size_t len, int64_t a, char ua, int64_t b, char ub)
@@ -171,16 +183,13 @@ two_units(char *buf, size_t len, int64_t a, char ua, int64_t b, char ub)
 		n += proto_num(tmp + n, b);
 		tmp[n++] = ub;
 	}
-	tmp[n] = '\0';
-	if (len == 0)
-		return;
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, tmp, n);
-	buf[n] = '\0';
+	cut(buf, len, tmp, n);
 }
 
-/* Without printf: a status table has one for each of thousands of rows. */
+/*
+ * Without printf, here and below: a status table has one of each for
+ * each of thousands of rows.
+ */
 void
 proto_format_uptime(char *buf, size_t len, int64_t ms)
 {
@@ -199,21 +208,32 @@ proto_format_uptime(char *buf, size_t len, int64_t ms)
 void
 proto_format_last(char *buf, size_t len, const struct proto_row *row)
 {
-	if (row->last == LAST_CODE)
-		snprintf(buf, len, "exit %d", row->code);
-	else if (row->last == LAST_SIGNAL)
-		snprintf(buf, len, "%s", row->signal);
+	char tmp[32];
+
+	if (row->last == LAST_CODE) {
+		memcpy(tmp, "exit ", 5);
+		cut(buf, len, tmp, 5 + proto_num(tmp + 5, row->code));
+	} else if (row->last == LAST_SIGNAL)
+		cut(buf, len, row->signal, strlen(row->signal));
 	else
-		snprintf(buf, len, "-");
+		cut(buf, len, "-", 1);
 }
 
 void
 proto_format_cpu(char *buf, size_t len, uint64_t ms)
 {
-	if (ms < 60000)
-		snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 "s", ms / 1000,
-		    ms % 1000 / 10);
-	else
+	char tmp[32];
+	size_t n;
+
+	if (ms < 60000) {
+		/* "%llu.%02llus" */
+		n = proto_unum(tmp, ms / 1000);
+		tmp[n++] = '.';
+		tmp[n++] = (char)('0' + ms % 1000 / 100);
+		tmp[n++] = (char)('0' + ms % 100 / 10);
+		tmp[n++] = 's';
+		cut(buf, len, tmp, n);
+	} else
 		proto_format_uptime(buf, len, ms > INT64_MAX ? INT64_MAX :
 		    (int64_t)ms);
 }
@@ -223,22 +243,28 @@ proto_format_bytes(char *buf, size_t len, uint64_t bytes)
 {
 	static const char units[] = "KMGTPE";
 	uint64_t div = 1024;
+	char tmp[32];
+	size_t n;
 	int u = 0;
 
 	if (bytes < 1024) {
-		snprintf(buf, len, "%" PRIu64 "B", bytes);
+		n = proto_unum(tmp, bytes);
+		tmp[n++] = 'B';
+		cut(buf, len, tmp, n);
 		return;
 	}
 	while (u < 5 && bytes / div >= 1024) {
 		div *= 1024;
 		u++;
 	}
+	n = proto_unum(tmp, bytes / div);
 	/* One decimal below 10, cut rather than rounded: 9.99K is "9.9K". */
-	if (bytes / div < 10)
-		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", bytes / div,
-		    bytes % div * 10 / div, units[u]);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", bytes / div, units[u]);
+	if (bytes / div < 10) {
+		tmp[n++] = '.';
+		tmp[n++] = (char)('0' + bytes % div * 10 / div);
+	}
+	tmp[n++] = units[u];
+	cut(buf, len, tmp, n);
 }
 
 void

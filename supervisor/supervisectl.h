@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "proto.h"
+#include "rowpack.h"
 
 /* The exit statuses of the contract (sysexits(3) for the last three). */
 #define EXIT_FAILED 1
@@ -17,14 +18,18 @@
 #define EXIT_NOSERVER 69
 #define EXIT_NOPERM 77
 
-/* A status reply: the lines own the strings that the rows point to. */
+/*
+ * A status reply: its rows packed (rowpack.h), as read; the table's
+ * widths as they grow with each row.
+ */
 struct status {
-	char *header;		/* the header line, which mode points into */
+	char *header;		/* the mode, which mode points to */
 	const char *mode;
 	long pid;
-	struct proto_row *rows;
-	char **lines;
-	size_t n, cap;
+	size_t n;		/* rows */
+	struct rowpack pack;
+	int w[7];		/* table_widths() */
+	struct proto_row *rows;	/* status_rows(): the rows unpacked */
 };
 
 /* A why reply, for --json: each exit with its lines (owned copies). */
@@ -52,6 +57,8 @@ void send_request(int fd, const struct pbuf *req, const char *path);
 int read_reply(int fd, const char *path, enum proto_cmd cmd,
     struct status *st, struct why *wy, int skip);
 void status_free(struct status *st);
+/* st->rows, for whoever wants the rows all at once. */
+void status_rows(struct status *st);
 
 /* ctl_output.c */
 /* A why reply's exit and its lines: printed, or kept for --json. */
@@ -59,6 +66,8 @@ void why_exit(struct why *wy, const struct proto_exit *x);
 void why_line(struct why *wy, const char *text);
 void why_end_exit(struct why *wy);
 void why_free(struct why *wy);
+/* Widen w (from zeroes, the headings' widths) to r's cells. */
+void table_widths(int w[7], const struct proto_row *r);
 void print_table(const struct status *st);
 void print_json(const struct status *st);
 void print_why_json(const struct why *wy);

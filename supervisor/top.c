@@ -278,6 +278,7 @@ refresh(struct top *t)
 	pbuf_free(&req);
 	if ((rc = read_reply(fd, t->sock, CMD_STATUS, &t->st, NULL, 0)) != 0)
 		exit(rc);
+	status_rows(&t->st);
 	t->now = monotonic();
 	free(t->lines);
 	if ((t->lines = calloc(t->st.n + 1, sizeof(*t->lines))) == NULL)
