@@ -9,6 +9,11 @@
 # is left once the workers are stopped, and no worker outlives the
 # shutdown.  MINUTES defaults to 0.5; it may be a fraction.
 #
+# Memory that is meant to grow to a bound, each worker's log_buffer of
+# last lines (64K by default), is kept small (2K, a few runs' lines), so
+# that it is full within the warm-up even on a loaded machine where the
+# crashes come slower: what grows after that is a leak.
+#
 # The binaries come from $SUPERVISE, $SUPERVISECTL and $CRASHY, else from
 # the build directory $BUILD (default: build).
 set -u
@@ -33,6 +38,7 @@ config() {
 command = crashy --fault segv --after 100ms --output $LINES
 min_uptime = 0
 restart_delay = 0
+log_buffer = 2K
 
 EOF
 		done
