@@ -83,7 +83,7 @@ pbuf_reserve(struct pbuf *b, size_t more)
 }
 
 void
-pbuf_add(struct pbuf *b, const void *p, size_t len)
+pbuf_add_grow(struct pbuf *b, const void *p, size_t len)
 {
 	if (!pbuf_reserve(b, len))
 		return;
@@ -92,19 +92,38 @@ pbuf_add(struct pbuf *b, const void *p, size_t len)
 	b->data[b->len] = '\0';
 }
 
+/*
+ * Without printf, two digits at a time from a table: a status of 10,000
+ * workers has some 60,000 numbers to print.
+ */
 size_t
 proto_unum(char *buf, uint64_t n)
 {
-	char tmp[20];
-	size_t k = 0, len = 0;
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
+	uint64_t t;
+	size_t len = 1;
+	char *p;
 
-	do {
-		tmp[k++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	while (k > 0)
-		buf[len++] = tmp[--k];
-	buf[len] = '\0';
+	for (t = n; t >= 100; t /= 100)
+		len += 2;
+	if (t >= 10)
+		len++;
+	p = buf + len;
+	*p = '\0';
+	while (n >= 100) {
+		p -= 2;
+		memcpy(p, pairs + n % 100 * 2, 2);
+		n /= 100;
+	}
+	if (n >= 10) {
+		p -= 2;
+		memcpy(p, pairs + n * 2, 2);
+	} else
+		*--p = (char)('0' + n);
 	return len;
 }
 

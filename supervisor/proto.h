@@ -70,6 +70,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PROTO_VERSION 1
 #define PROTO_MAGIC "supervise/1"
@@ -175,7 +176,22 @@ struct proto_reply {
 enum proto_dir { PROTO_DIR_CHECK, PROTO_DIR_CREATE };
 
 void pbuf_free(struct pbuf *b);
-void pbuf_add(struct pbuf *b, const void *p, size_t len);
+/* pbuf_add's way when there is no room (or a failure) yet. */
+void pbuf_add_grow(struct pbuf *b, const void *p, size_t len);
+/*
+ * Append len bytes.  Inline where they fit, as they mostly do: a status
+ * of thousands of rows is made of a dozen appends a row.
+ */
+static inline void
+pbuf_add(struct pbuf *b, const void *p, size_t len)
+{
+	if (!b->failed && b->cap - b->len > len) {
+		memcpy(b->data + b->len, p, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+	} else
+		pbuf_add_grow(b, p, len);
+}
 /* A constant string, without its length spelt out. */
 #define pbuf_adds(b, s) pbuf_add((b), (s), sizeof(s) - 1)
 /* A decimal number, without printf: a status has tens of thousands. */

@@ -375,20 +375,25 @@ parse_row(char **f, size_t n, struct proto_row *r)
 int
 proto_parse_reply(char *line, struct proto_reply *rep)
 {
-	char *f[MAX_FIELDS + 1], *p;
+	char *f[MAX_FIELDS], *p;
 	long long v;
-	size_t n = 0, i;
+	size_t n = 1, i;
+	bool escaped = false;
 
 	memset(rep, 0, sizeof(*rep));
-	for (p = line; n <= MAX_FIELDS; ) {
-		f[n++] = p;
-		if ((p = strchr(p, '\t')) == NULL)
-			break;
-		*p++ = '\0';
+	/* One pass splits the fields and finds whether any is escaped. */
+	f[0] = line;
+	for (p = line; *p != '\0'; p++) {
+		if (*p == '\\')
+			escaped = true;
+		else if (*p == '\t') {
+			if (n == MAX_FIELDS)
+				return -1;
+			*p = '\0';
+			f[n++] = p + 1;
+		}
 	}
-	if (p != NULL)
-		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; escaped && i < n; i++)
 		if (unescape(f[i]) == -1)
 			return -1;
 	/* Rows first: a status has thousands of them. */
