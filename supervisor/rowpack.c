@@ -14,9 +14,18 @@
  * what it reads.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rowpack.h"
+
+/*
+ * The pack's first size: enough for some 10,000 rows, so that it is not
+ * copied as it grows.  Only the pages written are touched (an allocation
+ * this large is mapped, not carved from the heap), and the few a small
+ * status writes are all it costs.
+ */
+#define PACK_FIRST (256 * 1024)
 
 enum {
 	PACK_USAGE = 1 << 0,	/* cpu_ms, rss_bytes, usage_age_ms follow */
@@ -81,6 +90,14 @@ rowpack_add(struct rowpack *p, const struct proto_row *r)
 	unsigned char head[1 + 7 * 10], *q = head + 1;
 	bool new_state, new_signal = false;
 
+	if (p->b.data == NULL && !p->b.failed) {
+		if ((p->b.data = malloc(PACK_FIRST)) == NULL) {
+			p->b.failed = true;
+			return;
+		}
+		p->b.cap = PACK_FIRST;
+		p->b.data[0] = '\0';
+	}
 	new_state = !p->has_state || p->b.data == NULL ||
 	    strcmp(p->b.data + p->state, r->state) != 0;
 	head[0] = new_state ? PACK_NEW_STATE : 0;
