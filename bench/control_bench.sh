@@ -88,7 +88,8 @@ for req in "supervise/1 check" "supervise/1 status"; do
 done
 sv_stop
 
-# --- 3. Restart latency, quiet and while a client hammers status.
+# --- 3. Restart latency, quiet and while a client hammers status; and the
+# same for a bare restart loop beside the hammered supervise (the floor).
 # One worker restarting as fast as it can (as in restart_latency.sh), and
 # 999 that sleep, so that each status is as large as with 1,000 workers.
 gaps() {
@@ -131,6 +132,20 @@ wait_for 120 starts_at_least $(($(starts) + RESTARTS + 1)) ||
 end=$(wc -l < "$T/sv.stamps")
 kill -TERM "$hammer"
 wait "$hammer"
+# The floor: the same restarts by a bare fork/exec/waitpid loop, quiet and
+# while the same client hammers the same supervise (its restarting worker
+# stopped): what that load alone costs any restart on this machine, the
+# CPUs it shares included.
+ctl stop stamp > /dev/null || die "cannot stop the restarting worker"
+"$BARE_LOOP" $((RESTARTS + 1)) "$BENCH_STAMP" "$T/bare_quiet.stamps" ||
+    die "bare loop failed"
+"$CONTROL_CLIENT" "$SOCK" hammer 0 "supervise/1 status" > "$T/hammer2" &
+hammer=$!
+"$BARE_LOOP" $((RESTARTS + 1)) "$BENCH_STAMP" "$T/bare_hammered.stamps" ||
+    die "bare loop failed"
+kill -0 "$hammer" 2>/dev/null || die "the status client failed"
+kill -TERM "$hammer"
+wait "$hammer"
 sv_stop
 
 read -r qn qmed qp90 qmin qmax < <(sed -n "$((from + 1)),${to}p" \
@@ -138,13 +153,19 @@ read -r qn qmed qp90 qmin qmax < <(sed -n "$((from + 1)),${to}p" \
 read -r hn hmed hp90 hmin hmax < <(sed -n "$((mark + 1)),${end}p" \
     "$T/sv.stamps" | gaps | head -n "$RESTARTS" | stats)
 hrate=$(rate_of < "$T/hammer")
+read -r _ bqmed _ < <(gaps < "$T/bare_quiet.stamps" | stats)
+read -r _ bhmed _ < <(gaps < "$T/bare_hammered.stamps" | stats)
+bratio=$(awk -v a="$bhmed" -v b="$bqmed" 'BEGIN { printf "%.2f", a / b }')
 ratio=$(awk -v a="$hmed" -v b="$qmed" 'BEGIN { printf "%.2f", a / b }')
 echo "restart latency, exit to next exec (us): n median p90 min max"
 echo "  quiet:                         $qn $qmed $qp90 $qmin $qmax"
 echo "  status hammered ($hrate/s):  $hn $hmed $hp90 $hmin $hmax"
+echo "  bare loop beside it, median:   quiet $bqmed, hammered $bhmed (${bratio}x)"
 result "restart latency median, quiet (us)" "$qmed" "baseline" "-"
 result "restart latency median, status hammered (us)" "$hmed (${ratio}x)" \
     "<= 1.1x quiet" "$(verdict awk -v r="$ratio" 'BEGIN { exit !(r <= 1.1) }')"
 result "restart latency p90, quiet (us)" "$qp90" "baseline" "-"
 result "restart latency p90, status hammered (us)" "$hp90" "-" "-"
 result "status requests/s while restarting" "$hrate" "-" "-"
+result "bare loop restart, quiet / hammered beside (us)" \
+    "$bqmed / $bhmed" "(${bratio}x)" "-"
