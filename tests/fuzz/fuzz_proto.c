@@ -3,7 +3,8 @@
  * is parsed as a request, as supervise does with what a client sends; a
  * request that parses is encoded again and must parse to the same thing.
  * The input is then parsed as a reply line, as supervisectl does with
- * what a server sends; and it travels as every text field of a status
+ * what a server sends, and a row is packed and unpacked as supervisectl
+ * keeps it (rowpack.c); and it travels as every text field of a status
  * row, which must decode to exactly those bytes (up to the first NUL).
  */
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "rowpack.h"
 
 static void
 request(const uint8_t *data, size_t size)
@@ -47,6 +49,42 @@ request(const uint8_t *data, size_t size)
 	proto_request_free(&req);
 }
 
+/* A row as supervisectl keeps it, packed, comes back out the same. */
+static void
+repack(const struct proto_row *r)
+{
+	struct rowpack p = { 0 };
+	struct rowpack_cursor c = { 0 };
+	struct proto_row got;
+	int i;
+
+	rowpack_add(&p, r);
+	rowpack_add(&p, r);
+	if (p.b.failed) {
+		rowpack_free(&p);
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		if (!rowpack_next(&p, &c, &got) ||
+		    strcmp(got.name, r->name) != 0 ||
+		    strcmp(got.state, r->state) != 0 || got.pid != r->pid ||
+		    got.uptime_ms != r->uptime_ms ||
+		    got.restarts != r->restarts || got.last != r->last ||
+		    (r->last == LAST_CODE && got.code != r->code) ||
+		    (r->last == LAST_SIGNAL &&
+		    strcmp(got.signal, r->signal) != 0) ||
+		    got.usage != r->usage ||
+		    (r->usage && (got.cpu_ms != r->cpu_ms ||
+		    got.rss_bytes != r->rss_bytes ||
+		    got.usage_age_ms != r->usage_age_ms)) ||
+		    (got.text == NULL) != (r->text == NULL) ||
+		    (r->text != NULL && strcmp(got.text, r->text) != 0))
+			abort();
+	if (rowpack_next(&p, &c, &got))
+		abort();
+	rowpack_free(&p);
+}
+
 static void
 reply(const uint8_t *data, size_t size)
 {
@@ -57,7 +95,8 @@ reply(const uint8_t *data, size_t size)
 		return;
 	memcpy(line, data, size);
 	line[size] = '\0';
-	(void)proto_parse_reply(line, &rep);
+	if (proto_parse_reply(line, &rep) == 0 && rep.kind == REPLY_ROW)
+		repack(&rep.row);
 	free(line);
 }
 
