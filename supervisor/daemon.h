@@ -103,6 +103,8 @@ const struct worker_host *host_for_mode(enum sv_mode mode);
 int host_init(struct supervisor *sv);		/* the settle pass */
 void host_close(struct supervisor *sv);
 /* Free a worker and everything the host modules hold for it. */
+/* A new worker's host state (its timers); -1 if out of memory. */
+int host_adopt(struct worker *w);
 void host_discard(struct worker *w);
 
 /* ---------------------------------------------------------------- spawn.c */

@@ -59,26 +59,34 @@ watchdog_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	worker_watchdog_fired(wt->w);
 }
 
-/* Arm (delay >= 0) or stop one of w's timers, allocating them once. */
+/*
+ * A new worker's timers, allocated before it joins the list: arming one
+ * later must not fail, or a worker whose restart timer could not be
+ * armed under memory pressure would wait for it for ever.
+ */
+int
+host_adopt(struct worker *w)
+{
+	struct worker_timer *wt;
+
+	if ((wt = calloc(1, sizeof(*wt))) == NULL)
+		return -1;
+	wt->w = w;
+	ev_init(&wt->t, worker_timer_cb);
+	ev_init(&wt->wd, watchdog_timer_cb);
+	w->timer = wt;
+	return 0;
+}
+
+/* Arm (delay >= 0) or stop one of w's timers (host_adopt made them). */
 static void
 arm(struct worker *w, bool watchdog, int64_t delay_ms)
 {
 	struct worker_timer *wt = w->timer;
 	ev_timer *t;
 
-	if (wt == NULL) {
-		if (delay_ms < 0)
-			return;
-		if ((wt = calloc(1, sizeof(*wt))) == NULL) {
-			log_warnx("%s: cannot arm a timer: %s", w->name,
-			    strerror(errno));
-			return;
-		}
-		wt->w = w;
-		ev_init(&wt->t, worker_timer_cb);
-		ev_init(&wt->wd, watchdog_timer_cb);
-		w->timer = wt;
-	}
+	if (wt == NULL)
+		return;		/* never adopted: a worker being discarded */
 	t = watchdog ? &wt->wd : &wt->t;
 	ev_timer_stop(w->sv->loop, t);
 	if (delay_ms < 0)

@@ -270,6 +270,10 @@ supervisor_add_workers(struct supervisor *sv, struct config *cfg)
 		for (n = 0; n < cfg->workers[i].instances; n++) {
 			if ((w = worker_new(sv, &cfg->workers[i], n)) == NULL)
 				return -1;
+			if (host_adopt(w) == -1) {
+				host_discard(w);
+				return -1;
+			}
 			w->index = sv->nworkers;
 			all[sv->nworkers++] = w;
 		}

@@ -223,7 +223,12 @@ reload(struct supervisor *sv, struct errlist *errs)
 				list[k] = w;
 				continue;
 			}
-			if ((w = worker_new(sv, wc, n)) == NULL) {
+			if ((w = worker_new(sv, wc, n)) != NULL &&
+			    host_adopt(w) == -1) {
+				host_discard(w);
+				w = NULL;
+			}
+			if (w == NULL) {
 				errlist_add(errs, "reload: out of memory");
 				nerr = 1;
 				goto fail_fresh;
@@ -288,7 +293,7 @@ reload(struct supervisor *sv, struct errlist *errs)
 
 fail_fresh:
 	for (i = 0; i < nfresh; i++)
-		worker_free(fresh[i]);
+		host_discard(fresh[i]);	/* never started: only its timers */
 fail:
 	free(list);
 	free(fresh);

@@ -189,6 +189,8 @@ make(struct fixture *f, struct worker_config *wc)
 	w->sv = &f->sv;
 	w->host = f->sv.host;
 	w->cfg = wc;
+	/* As main.c and reload.c do: a worker's timers come with it. */
+	assert_int_equal(host_adopt(w), 0);
 	return w;
 }
 
