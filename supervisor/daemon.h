@@ -127,6 +127,8 @@ void spawn_signal(struct worker *w, int sig);
  */
 #define SPAWN_REAP_MAX 64
 bool spawn_reap(struct supervisor *sv);
+/* A SIGCHLD must be walked at once: some child has no pidfd to say so. */
+bool spawn_sigchld_urgent(struct supervisor *sv);
 void spawn_free(struct worker *w);
 /* The worker whose process has this pid (unreaped), or NULL. */
 struct worker *spawn_find_pid(struct supervisor *sv, pid_t pid);
@@ -251,6 +253,8 @@ void hook_exited(struct worker *w, int wstatus);
 void hook_changed(struct worker *w);
 /* From spawn_reap(), for a child that is no worker: true if a hook. */
 bool hook_reaped(struct supervisor *sv, pid_t pid, int wstatus);
+/* Some hook is running: its exit is seen on SIGCHLD only. */
+bool hook_running(struct supervisor *sv);
 void hook_free(struct worker *w);
 void hook_close(struct supervisor *sv);		/* at exit: kill them */
 

@@ -401,6 +401,14 @@ hook_free_one(struct hook *h)
 }
 
 bool
+hook_running(struct supervisor *sv)
+{
+	struct hook_table *t = sv->hooks;
+
+	return t != NULL && !LIST_EMPTY(&t->running);
+}
+
+bool
 hook_reaped(struct supervisor *sv, pid_t pid, int wstatus)
 {
 	struct hook_table *t = sv->hooks;

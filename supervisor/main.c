@@ -21,6 +21,7 @@
 /* The watchers main.c owns; sv->priv. */
 struct loop_state {
 	ev_signal sigterm, sigint, sighup, sigusr1, sigchld;
+	ev_timer orphans;	/* the deferred SIGCHLD walk */
 	ev_timer shutdown_timer;
 	bool finished;		/* shutdown complete, maybe before ev_run */
 };
@@ -150,10 +151,27 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	group_kill_all(sv);
 }
 
+/* Orphans are reaped within this many seconds of their SIGCHLD. */
+#define ORPHAN_DELAY	0.1
+
+/* The deferred SIGCHLD walk; again at once while more may be waiting. */
+static void
+orphans_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct supervisor *sv = ev_userdata(loop);
+
+	(void)revents;
+	if (spawn_reap(sv)) {
+		ev_timer_set(t, 0.0, 0.0);
+		ev_timer_start(loop, t);
+	}
+}
+
 static void
 signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
 	struct supervisor *sv = ev_userdata(loop);
+	struct loop_state *ls;
 	struct errlist errs = { 0 };
 	size_t i;
 
@@ -176,6 +194,22 @@ signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		output_reopen(sv);
 		break;
 	case SIGCHLD:
+		/*
+		 * Exec makes every child raise SIGCHLD when it exits, pidfd or
+		 * not, and the walk for what raised it visits every child.
+		 * While each child supervise waits for has a pidfd, that exit
+		 * is seen there, and only orphans are left to the walk: it
+		 * waits ORPHAN_DELAY, so that a storm of exits costs one walk
+		 * and not one each (see supervise(1), PROCESS GROUPS).
+		 */
+		if (!spawn_sigchld_urgent(sv)) {
+			ls = container_of(s, struct loop_state, sigchld);
+			if (!ev_is_active(&ls->orphans)) {
+				ev_timer_set(&ls->orphans, ORPHAN_DELAY, 0.0);
+				ev_timer_start(loop, &ls->orphans);
+			}
+			break;
+		}
 		/*
 		 * More to reap: come back after the next poll, so that what
 		 * else is ready is served in between (feeding the signal goes
@@ -440,6 +474,7 @@ main(int argc, char *argv[])
 	ev_signal_init(&ls.sighup, signal_cb, SIGHUP);
 	ev_signal_init(&ls.sigusr1, signal_cb, SIGUSR1);
 	ev_signal_init(&ls.sigchld, signal_cb, SIGCHLD);
+	ev_init(&ls.orphans, orphans_cb);
 	/*
 	 * A dead worker comes before anything else pending in the same loop
 	 * pass (a client's status request, output to copy): restart latency

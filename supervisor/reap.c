@@ -7,19 +7,21 @@
  * callback of ours runs.  Each worker process is tracked by a pidfd, made
  * by the clone that spawns it (CLONE_PIDFD), and watched by an ev_io: it
  * becomes readable when that process exits, so an exit names its worker
- * directly and costs the same whatever the number of workers.  Such a
- * child is cloned with no exit signal, so its exit raises no SIGCHLD and
- * no wait for "any child" sees it; it is waited for with waitid(P_PIDFD,
- * __WALL), which touches that child only.  waitid(P_ALL) and waitpid(-1)
- * walk every child of the caller: with 10,000 workers, each reap would
- * cost as much as a restart.
+ * directly and costs the same whatever the number of workers.  It is
+ * waited for with waitid(P_PIDFD, __WALL), which touches that child only.
+ * waitid(P_ALL) and waitpid(-1) walk every child of the caller: with
+ * 10,000 workers, each reap would cost as much as a restart.
  *
- * SIGCHLD still comes for the rest: orphans adopted as PID 1 or as
- * subreaper, and workers without a pidfd (fork()ed plugin children whose
- * pidfd_open failed, the fd limit reached, or kernels without pidfds:
- * before 5.4, or SUPERVISE_NO_PIDFD set, see supervise(1)).  spawn_reap()
- * then asks waitid(P_ALL, WNOWAIT) for each dead child and finds its
- * worker, if any, by pid in a hash.
+ * Exec gives every child SIGCHLD as its exit signal, whatever clone
+ * asked for, so each exit raises SIGCHLD all the same.  It matters for
+ * orphans adopted as PID 1 or as subreaper, hooks, and workers without a
+ * pidfd (fork()ed plugin children whose pidfd_open failed, the fd limit
+ * reached, or kernels without pidfds: before 5.4, or SUPERVISE_NO_PIDFD
+ * set, see supervise(1)).  spawn_reap() then asks waitid(P_ALL, WNOWAIT)
+ * for each dead child and finds its worker, if any, by pid in a hash.
+ * That walk is done at once only while a hook or a worker without a
+ * pidfd is running (spawn_sigchld_urgent); otherwise main.c defers it,
+ * so that a storm of exits seen on pidfds costs one walk, not one each.
  *
  * Either way a worker is reaped in reap_worker() only, and in two steps:
  * first seen dead without being reaped (WNOWAIT); while it is an unreaped
@@ -139,6 +141,8 @@ reap_track(struct worker *w, pid_t pid, int pidfd)
 	x->w = w;
 	x->pidfd = pidfd;
 	pid_insert(w->sv->spawn, x, pid);
+	if (pidfd < 0)
+		w->sv->spawn->nopidfd++;
 	if (pidfd >= 0) {
 		ev_io_init(&x->io, pidfd_cb, pidfd, EV_READ);
 		/* Restart latency before status replies and output. */
@@ -155,6 +159,8 @@ reap_untrack(struct worker *w)
 
 	if (x == NULL)
 		return;
+	if (x->hpid != 0 && x->pidfd < 0)
+		w->sv->spawn->nopidfd--;
 	pid_remove(w->sv->spawn, x);
 	if (x->pidfd >= 0) {
 		ev_io_stop(w->sv->loop, &x->io);
@@ -236,6 +242,20 @@ pidfd_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 	if (si.si_pid != 0)
 		reap_worker(x->w);
+}
+
+/*
+ * Whether a SIGCHLD may be the exit of a child that only SIGCHLD reports:
+ * a worker without a pidfd, or a hook.  Otherwise it is a worker's, seen
+ * on its pidfd too, or an orphan's, which can wait for a later walk.
+ */
+bool
+spawn_sigchld_urgent(struct supervisor *sv)
+{
+	struct spawn_state *ss = sv->spawn;
+
+	return ss == NULL || !ss->pidfds || ss->nopidfd > 0 ||
+	    hook_running(sv);
 }
 
 /*

@@ -43,6 +43,7 @@ struct spawn_state {
 	struct spawn_info **bucket;	/* pid -> spawn_info, chained */
 	size_t nbuckets;		/* a power of 2 */
 	size_t count;
+	size_t nopidfd;			/* of those, tracked without a pidfd */
 };
 
 #define PID_BUCKETS_MIN	64
