@@ -63,7 +63,22 @@ write_file(const char *path, const uint8_t *data, size_t len)
 	return close(fd);
 }
 
-/* Could an include in the input lead out of the temp dir? */
+/* A byte that can be part of a relative path's first component here. */
+static int
+path_byte(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') ||
+	    (c != 0 && strchr("_-.*?[]", c) != NULL);
+}
+
+/*
+ * Could an include in the input lead out of the temp dir?  A "/" that
+ * does not follow a byte of a relative path could begin an absolute one:
+ * after a value's leading white space (a form feed too), a quote, "=" or
+ * any byte the reader might take as a separator.  A glob of the real
+ * root, a form feed then a slash and a star, took seconds an input.
+ */
 static int
 escapes(const uint8_t *data, size_t size)
 {
@@ -74,8 +89,7 @@ escapes(const uint8_t *data, size_t size)
 	for (i = 0; i < size; i++) {
 		if (data[i] == '.' && i + 1 < size && data[i + 1] == '.')
 			return 1;
-		if (data[i] == '/' && (i == 0 || strchr(" \t=:'\"\n\\",
-		    data[i - 1]) != NULL))
+		if (data[i] == '/' && (i == 0 || !path_byte(data[i - 1])))
 			return 1;
 	}
 	return 0;
