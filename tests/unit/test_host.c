@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,51 @@ static struct {
 	int timer_fired, watchdog_fired, freed;
 	int shutdown_status;
 } calls;
+
+/*
+ * Allocation, failing on demand: the test is linked with --wrap for
+ * malloc, calloc and realloc (tests/meson.build), which reaches the calls
+ * of the project's own code, not libev's or libc's.
+ */
+static bool alloc_fails;
+static int allocs_refused;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (alloc_fails) {
+		allocs_refused++;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	if (alloc_fails) {
+		allocs_refused++;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	if (alloc_fails) {
+		allocs_refused++;
+		return NULL;
+	}
+	return __real_realloc(p, n);
+}
 
 /* ------------------------------------------ what host.c calls, counted */
 int
@@ -331,6 +377,31 @@ timers_reach_the_state_machine(void **state)
 	assert_int_equal(calls.timer_fired, 1);
 }
 
+/*
+ * A worker's timers come with it (host_adopt): arming one allocates
+ * nothing, so a crashed worker's restart is armed even when memory has
+ * run out, rather than waiting for ever (supervise(1), WORKER STATES).
+ */
+static void
+timers_arm_when_memory_is_out(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	use_mode(f, MODE_PROCESS);
+	alloc_fails = true;
+	allocs_refused = 0;
+	f->command->host->timer(f->command, 1);
+	f->command->host->watchdog(f->command, 1);
+	for (i = 0; i < 1000 && (calls.timer_fired == 0 ||
+	    calls.watchdog_fired == 0); i++)
+		ev_run(f->sv.loop, EVRUN_ONCE);
+	alloc_fails = false;
+	assert_int_equal(allocs_refused, 0);
+	assert_int_equal(calls.timer_fired, 1);
+	assert_int_equal(calls.watchdog_fired, 1);
+}
+
 static void
 settle_frees_removed_workers_once_stopped(void **state)
 {
@@ -374,6 +445,7 @@ main(void)
 		T(a_change_fans_out_once),
 		T(a_worker_down_in_shutdown_checks_the_end),
 		T(timers_reach_the_state_machine),
+		T(timers_arm_when_memory_is_out),
 		T(settle_frees_removed_workers_once_stopped),
 		T(give_up_shuts_down_with_status_1),
 	};
