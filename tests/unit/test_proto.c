@@ -430,6 +430,79 @@ test_parse_reply_rejects(void **state)
 	}
 }
 
+/*
+ * Fields are split alike wherever their tabs and escapes fall: a name of
+ * every length from 1 to 40 moves each later field across the 16-byte
+ * blocks the splitter reads, with an escape early, late or nowhere.
+ */
+static void
+test_parse_reply_every_offset(void **state)
+{
+	/* A status text as on the wire, and as read. */
+	static const char *const wire[] = { "", "ok", "a\\\\b",
+	    "plain text that is long enough for a block or two \\t!" };
+	static const char *const want[] = { NULL, "ok", "a\\b",
+	    "plain text that is long enough for a block or two \t!" };
+	struct proto_reply rep;
+	char line[512], name[64];
+	size_t len, t;
+
+	(void)state;
+	for (len = 1; len <= 40; len++) {
+		/* Odd lengths from 3 begin with an escaped backslash. */
+		memset(name, 'n', len);
+		name[len] = '\0';
+		if (len % 2 && len > 2)
+			name[0] = name[1] = '\\';
+		for (t = 0; t < NELEM(wire); t++) {
+			snprintf(line, sizeof(line),
+			    "w\t%s\tRUNNING\t2147483647\t9223372036854775807"
+			    "\t4294967295\tsignal:SEGV\t000000000000000000012"
+			    "\t123456789012345678\t0\t%s", name, wire[t]);
+			assert_int_equal(proto_parse_reply(line, &rep), 0);
+			assert_int_equal(rep.kind, REPLY_ROW);
+			if (len % 2 && len > 2) {
+				assert_int_equal(rep.row.name[0], '\\');
+				assert_int_equal(strlen(rep.row.name), len - 1);
+			} else
+				assert_int_equal(strlen(rep.row.name), len);
+			assert_string_equal(rep.row.state, "RUNNING");
+			assert_int_equal(rep.row.pid, 2147483647);
+			assert_true(rep.row.uptime_ms == INT64_MAX);
+			assert_int_equal(rep.row.restarts, 4294967295UL);
+			assert_int_equal(rep.row.last, LAST_SIGNAL);
+			assert_string_equal(rep.row.signal, "SEGV");
+			assert_true(rep.row.usage);
+			assert_int_equal(rep.row.cpu_ms, 12);
+			assert_int_equal(rep.row.rss_bytes, 123456789012345678ULL);
+			assert_int_equal(rep.row.usage_age_ms, 0);
+			if (want[t] == NULL)
+				assert_null(rep.row.text);
+			else
+				assert_string_equal(rep.row.text, want[t]);
+			/* One field more, wherever it falls, is refused. */
+			snprintf(line, sizeof(line),
+			    "w\t%s\tRUNNING\t1\t2\t3\t-\t-\t-\t-\t%s\tx",
+			    name, wire[t]);
+			assert_int_equal(proto_parse_reply(line, &rep), -1);
+		}
+	}
+	/* Past each number's bound by one, however many digits. */
+	strcpy(line, "w\tw\tRUNNING\t2147483648\t1\t1\t-\t-\t-\t-\t");
+	assert_int_equal(proto_parse_reply(line, &rep), -1);
+	strcpy(line, "w\tw\tRUNNING\t1\t9223372036854775808\t1\t-\t-\t-\t-\t");
+	assert_int_equal(proto_parse_reply(line, &rep), -1);
+	strcpy(line, "w\tw\tRUNNING\t1\t1\t4294967296\t-\t-\t-\t-\t");
+	assert_int_equal(proto_parse_reply(line, &rep), -1);
+	strcpy(line, "w\tw\tRUNNING\t1\t1\t1\t-\t1\t1\t"
+	    "99999999999999999999\t");
+	assert_int_equal(proto_parse_reply(line, &rep), -1);
+	strcpy(line, "w\tw\tRUNNING\t1\t1\t1\t-\t1\t1\t"
+	    "0000000000000000000000000000000000000009\t");
+	assert_int_equal(proto_parse_reply(line, &rep), 0);
+	assert_int_equal(rep.row.usage_age_ms, 9);
+}
+
 static void
 json_of(const struct proto_row *rows, size_t n, const char *want)
 {
@@ -985,6 +1058,7 @@ main(void)
 		cmocka_unit_test(test_reply_every_byte),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_parse_reply_rejects),
+		cmocka_unit_test(test_parse_reply_every_offset),
 		cmocka_unit_test(test_record_replies),
 		cmocka_unit_test(test_why_json),
 		cmocka_unit_test(test_json),
