@@ -33,9 +33,9 @@ struct command_status {
 };
 /*
  * Rows are encoded STATUS_STEP at a time until STATUS_SLICE_NS have
- * passed: a row may cost a read of /proc (one of the request's
- * USAGE_INLINE_READS), whose time varies with the machine more than the
- * encoding does.
+ * passed: a row of a small request may cost a read of /proc
+ * (usage_inline_budget), whose time varies with the machine more than
+ * the encoding does.
  */
 #define STATUS_STEP	4
 #define STATUS_SLICE_NS	30000
@@ -120,7 +120,7 @@ command_status_start(struct command_client *c, struct worker **ws, size_t n)
 	}
 	st->ws = ws;
 	st->now = sv->host->now_ms();
-	st->reads = USAGE_INLINE_READS;
+	st->reads = usage_inline_budget(n);
 	st->rows.n = n;
 	st->rows.fill = fill_row;
 	st->rows.ctx = st;

@@ -5,9 +5,11 @@
  * microseconds: ten thousand of them would hold the loop for a tenth of a
  * second).  See supervisectl(1), STATUS, for what a client sees.
  *
- * A request reads at most USAGE_INLINE_READS stale rows itself, so that a
- * small supervise always answers with fresh figures; the rest are read by
- * a background refresh, a bounded slice at a time from an idle watcher of
+ * A request of at most USAGE_INLINE_READS rows reads its stale rows
+ * itself, so that a small supervise, or a status of a few workers, always
+ * answers with fresh figures; a larger one reads none, so that its reply
+ * does not wait a read per row for the few it could afford.  The rest are
+ * read by a background refresh, a bounded slice at a time from an idle watcher of
  * the lowest priority (it runs only when nothing else is pending), and
  * only while a reader asked within USAGE_READER_NS: an idle supervise has
  * no watcher of ours armed and makes no system call for it.  Slices are

@@ -306,7 +306,7 @@ record_metrics(struct supervisor *sv, struct pbuf *b)
 	struct worker *w;
 	int64_t now = sv->host->now_ms(), wall = record_wall_ms();
 	int64_t now_ns = clock_mono_ns();
-	unsigned reads = USAGE_INLINE_READS;
+	unsigned reads = usage_inline_budget(sv->nworkers);
 	size_t i;
 	int s;
 

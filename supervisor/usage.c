@@ -29,6 +29,12 @@ usage_reader_active(int64_t asked_ns, int64_t now_ns)
 	return asked_ns != 0 && now_ns - asked_ns < USAGE_READER_NS;
 }
 
+unsigned
+usage_inline_budget(size_t rows)
+{
+	return rows <= USAGE_INLINE_READS ? USAGE_INLINE_READS : 0;
+}
+
 /* The round is over: say what follows, and begin the next. */
 static enum usage_next
 round_end(struct usage_scan *s)

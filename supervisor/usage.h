@@ -17,7 +17,7 @@
 #define USAGE_FRESH_NS	1000000000LL	/* younger: not read again */
 #define USAGE_SHOW_NS	60000000000LL	/* older: not shown at all */
 #define USAGE_READER_NS	5000000000LL	/* a reader keeps refreshing on */
-#define USAGE_INLINE_READS 64		/* stale rows read in a request */
+#define USAGE_INLINE_READS 64		/* a request this small reads its own */
 #define USAGE_SLICE_READS 8		/* read per background slice */
 #define USAGE_SLICE_GAP_NS 5000000LL	/* between two slices: 1,600 reads/s */
 #define USAGE_SLICE_SCAN 2048		/* rows looked at per slice */
@@ -37,6 +37,12 @@ bool usage_showable(const struct usage *u, pid_t pid, int64_t now_ns);
 bool usage_stale(const struct usage *u, pid_t pid, int64_t now_ns);
 /* A reader that asked at asked_ns still wants the readings refreshed. */
 bool usage_reader_active(int64_t asked_ns, int64_t now_ns);
+/*
+ * How many stale rows a request of rows rows reads itself: each of a
+ * small one's (USAGE_INLINE_READS rows or fewer), none of a larger one's,
+ * whose reply would wait tens of microseconds a read for them.
+ */
+unsigned usage_inline_budget(size_t rows);
 
 /*
  * The background refresh walks the rows round and round from a cursor,

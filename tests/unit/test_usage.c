@@ -66,6 +66,19 @@ test_reader(void **state)
 	assert_false(usage_reader_active(T0, T0 + USAGE_READER_NS));
 }
 
+/* A small request reads its stale rows itself, a large one none. */
+static void
+test_inline_budget(void **state)
+{
+	(void)state;
+	assert_int_equal(usage_inline_budget(0), USAGE_INLINE_READS);
+	assert_int_equal(usage_inline_budget(1), USAGE_INLINE_READS);
+	assert_int_equal(usage_inline_budget(USAGE_INLINE_READS),
+	    USAGE_INLINE_READS);
+	assert_int_equal(usage_inline_budget(USAGE_INLINE_READS + 1), 0);
+	assert_int_equal(usage_inline_budget(10000), 0);
+}
+
 /* Rows as the refresh sees them, and the reads it made. */
 struct rows {
 	enum usage_row *kind;
@@ -258,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_showable),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_inline_budget),
 		cmocka_unit_test(test_slice_reads_bounded),
 		cmocka_unit_test(test_slice_scan_bounded),
 		cmocka_unit_test(test_slice_finds_one),
