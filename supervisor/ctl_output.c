@@ -157,12 +157,10 @@ width(int w, const char *s)
 
 	return n > w ? n : w;
 }
-/* s, then spaces up to width w. */
+/* The n bytes of s, then spaces up to width w. */
 static char *
-put_cell(char *p, const char *s, size_t w)
+put_cell(char *p, const char *s, size_t n, size_t w)
 {
-	size_t n = strlen(s);
-
 	memcpy(p, s, n);
 	if (n < w) {
 		memset(p + n, ' ', w - n);
@@ -171,28 +169,33 @@ put_cell(char *p, const char *s, size_t w)
 	return p + n;
 }
 
-/* The cells of r after NAME and STATE, "-" where there is nothing. */
+/*
+ * The cells of r after NAME and STATE, "-" where there is nothing, and
+ * their lengths.
+ */
 static void
-row_cells(const struct proto_row *r, char cell[6][32])
+row_cells(const struct proto_row *r, char cell[6][32], size_t len[6])
 {
 	if (r->pid > 0)
-		proto_num(cell[0], r->pid);
+		len[0] = proto_num(cell[0], r->pid);
 	else
-		strcpy(cell[0], "-");
+		len[0] = (size_t)(stpcpy(cell[0], "-") - cell[0]);
 	/* A thread-mode worker is up without a pid. */
 	if (r->pid > 0 || r->uptime_ms > 0)
-		proto_format_uptime(cell[1], sizeof(cell[1]), r->uptime_ms);
+		len[1] = proto_format_uptime(cell[1], sizeof(cell[1]),
+		    r->uptime_ms);
 	else
-		strcpy(cell[1], "-");
-	proto_unum(cell[2], r->restarts);
+		len[1] = (size_t)(stpcpy(cell[1], "-") - cell[1]);
+	len[2] = proto_unum(cell[2], r->restarts);
 	if (r->usage) {
-		proto_format_cpu(cell[3], sizeof(cell[3]), r->cpu_ms);
-		proto_format_bytes(cell[4], sizeof(cell[4]), r->rss_bytes);
+		len[3] = proto_format_cpu(cell[3], sizeof(cell[3]), r->cpu_ms);
+		len[4] = proto_format_bytes(cell[4], sizeof(cell[4]),
+		    r->rss_bytes);
 	} else {
-		strcpy(cell[3], "-");
-		strcpy(cell[4], "-");
+		len[3] = (size_t)(stpcpy(cell[3], "-") - cell[3]);
+		len[4] = (size_t)(stpcpy(cell[4], "-") - cell[4]);
 	}
-	proto_format_last(cell[5], sizeof(cell[5]), r);
+	len[5] = proto_format_last(cell[5], sizeof(cell[5]), r);
 }
 
 /* Output goes to stdout this much at a time, from one buffer. */
@@ -204,13 +207,15 @@ void
 table_widths(int w[7], const struct proto_row *r)
 {
 	char cell[6][32];
+	size_t len[6];
 	int c;
 
-	row_cells(r, cell);
+	row_cells(r, cell, len);
 	w[0] = width(w[0], r->name);
 	w[1] = width(w[1], r->state);
 	for (c = 0; c < 5; c++)
-		w[c + 2] = width(w[c + 2], cell[c]);
+		if ((int)len[c] > w[c + 2])
+			w[c + 2] = (int)len[c];
 }
 /*
  * NAME STATE PID UPTIME RESTARTS CPU RSS LAST-EXIT, aligned, "-" if empty.
@@ -226,6 +231,7 @@ print_table(const struct status *st)
 	static const int head[7] = { 4, 5, 3, 6, 8, 3, 3 };	/* headings */
 	struct rowpack_cursor cur = { 0 };
 	char cell[6][32], *out, *p;
+	size_t len[6], name_len, state_len;
 	struct proto_row row;
 	const char *on;
 	int w[7];
@@ -245,23 +251,25 @@ print_table(const struct status *st)
 		die(EXIT_FAILED, "%s", strerror(errno));
 	p = out;
 	while (rowpack_next(&st->pack, &cur, &row)) {
-		row_cells(&row, cell);
+		row_cells(&row, cell, len);
+		name_len = strlen(row.name);
+		state_len = strlen(row.state);
 		on = colour ? state_colour(row.state) : NULL;
-		p = put_cell(p, row.name, (size_t)w[0]);
-		p = put_cell(p, "  ", 2);
+		p = put_cell(p, row.name, name_len, (size_t)w[0]);
+		p = put_cell(p, "  ", 2, 2);
 		/* Pad outside the escape sequences, which take no room. */
 		if (on != NULL)
-			p = put_cell(p, on, 0);
-		p = put_cell(p, row.state, 0);
+			p = put_cell(p, on, strlen(on), 0);
+		p = put_cell(p, row.state, state_len, 0);
 		if (on != NULL)
-			p = put_cell(p, "\033[0m", 0);
-		p = put_cell(p, "", (size_t)w[1] - strlen(row.state));
+			p = put_cell(p, "\033[0m", 4, 0);
+		p = put_cell(p, "", 0, (size_t)w[1] - state_len);
 		for (c = 0; c < 5; c++) {
-			p = put_cell(p, "  ", 2);
-			p = put_cell(p, cell[c], (size_t)w[c + 2]);
+			p = put_cell(p, "  ", 2, 2);
+			p = put_cell(p, cell[c], len[c], (size_t)w[c + 2]);
 		}
-		p = put_cell(p, "  ", 2);
-		p = put_cell(p, cell[5], 0);
+		p = put_cell(p, "  ", 2, 2);
+		p = put_cell(p, cell[5], len[5], 0);
 		*p++ = '\n';
 		if ((size_t)(p - out) >= OUT_CHUNK) {
 			fwrite(out, 1, (size_t)(p - out), stdout);

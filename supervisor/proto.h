@@ -278,14 +278,19 @@ void proto_status_json_begin(struct pbuf *b, const char *mode, long pid);
 void proto_status_json_rows(struct pbuf *b, const struct proto_row *rows,
     size_t nrows, bool first);
 void proto_status_json_end(struct pbuf *b);
+/*
+ * Cells of a status table, cut to len as snprintf(3) would; each returns
+ * the length it wrote (a table of thousands of rows need not strlen
+ * them again).
+ */
 /* "45s", "2m5s", "3h2m", "4d7h". */
-void proto_format_uptime(char *buf, size_t len, int64_t ms);
+size_t proto_format_uptime(char *buf, size_t len, int64_t ms);
 /* "exit 1", "SEGV", or "-". */
-void proto_format_last(char *buf, size_t len, const struct proto_row *row);
+size_t proto_format_last(char *buf, size_t len, const struct proto_row *row);
 /* CPU time: "0.25s", "59.99s", then as an uptime: "2m5s". */
-void proto_format_cpu(char *buf, size_t len, uint64_t ms);
+size_t proto_format_cpu(char *buf, size_t len, uint64_t ms);
 /* Memory: "512B", "12K", "3.4M", "1.2G" (powers of 1024). */
-void proto_format_bytes(char *buf, size_t len, uint64_t bytes);
+size_t proto_format_bytes(char *buf, size_t len, uint64_t bytes);
 /* `why --json`: the exits with their lines, newest first. */
 struct proto_why {
 	struct proto_exit exit;

@@ -159,19 +159,20 @@ proto_status_json_rows(struct pbuf *b, const struct proto_row *rows,
 }
 
 /* tmp's n bytes into buf, cut to len as snprintf(3) would. */
-static void
+static size_t
 cut(char *buf, size_t len, const char *tmp, size_t n)
 {
 	if (len == 0)
-		return;
+		return 0;
 	if (n >= len)
 		n = len - 1;
 	memcpy(buf, tmp, n);
 	buf[n] = '\0';
+	return n;
 }
 
 /* "<a><ua><b><ub>" (b and ub left out if ub is 0), cut to len. */
-static void
+static size_t
 two_units(char *buf, size_t len, int64_t a, char ua, int64_t b, char ub)
 {
 	char tmp[48];
@@ -183,43 +184,42 @@ two_units(char *buf, size_t len, int64_t a, char ua, int64_t b, char ub)
 		n += proto_num(tmp + n, b);
 		tmp[n++] = ub;
 	}
-	cut(buf, len, tmp, n);
+	return cut(buf, len, tmp, n);
 }
 
 /*
  * Without printf, here and below: a status table has one of each for
  * each of thousands of rows.
  */
-void
+size_t
 proto_format_uptime(char *buf, size_t len, int64_t ms)
 {
 	int64_t s = ms > 0 ? ms / 1000 : 0;
 
 	if (s < 60)
-		two_units(buf, len, s, 's', 0, '\0');
-	else if (s < 3600)
-		two_units(buf, len, s / 60, 'm', s % 60, 's');
-	else if (s < 86400)
-		two_units(buf, len, s / 3600, 'h', s % 3600 / 60, 'm');
-	else
-		two_units(buf, len, s / 86400, 'd', s % 86400 / 3600, 'h');
+		return two_units(buf, len, s, 's', 0, '\0');
+	if (s < 3600)
+		return two_units(buf, len, s / 60, 'm', s % 60, 's');
+	if (s < 86400)
+		return two_units(buf, len, s / 3600, 'h', s % 3600 / 60, 'm');
+	return two_units(buf, len, s / 86400, 'd', s % 86400 / 3600, 'h');
 }
 
-void
+size_t
 proto_format_last(char *buf, size_t len, const struct proto_row *row)
 {
 	char tmp[32];
 
 	if (row->last == LAST_CODE) {
 		memcpy(tmp, "exit ", 5);
-		cut(buf, len, tmp, 5 + proto_num(tmp + 5, row->code));
-	} else if (row->last == LAST_SIGNAL)
-		cut(buf, len, row->signal, strlen(row->signal));
-	else
-		cut(buf, len, "-", 1);
+		return cut(buf, len, tmp, 5 + proto_num(tmp + 5, row->code));
+	}
+	if (row->last == LAST_SIGNAL)
+		return cut(buf, len, row->signal, strlen(row->signal));
+	return cut(buf, len, "-", 1);
 }
 
-void
+size_t
 proto_format_cpu(char *buf, size_t len, uint64_t ms)
 {
 	char tmp[32];
@@ -232,13 +232,13 @@ proto_format_cpu(char *buf, size_t len, uint64_t ms)
 		tmp[n++] = (char)('0' + ms % 1000 / 100);
 		tmp[n++] = (char)('0' + ms % 100 / 10);
 		tmp[n++] = 's';
-		cut(buf, len, tmp, n);
-	} else
-		proto_format_uptime(buf, len, ms > INT64_MAX ? INT64_MAX :
-		    (int64_t)ms);
+		return cut(buf, len, tmp, n);
+	}
+	return proto_format_uptime(buf, len, ms > INT64_MAX ? INT64_MAX :
+	    (int64_t)ms);
 }
 
-void
+size_t
 proto_format_bytes(char *buf, size_t len, uint64_t bytes)
 {
 	static const char units[] = "KMGTPE";
@@ -250,8 +250,7 @@ proto_format_bytes(char *buf, size_t len, uint64_t bytes)
 	if (bytes < 1024) {
 		n = proto_unum(tmp, bytes);
 		tmp[n++] = 'B';
-		cut(buf, len, tmp, n);
-		return;
+		return cut(buf, len, tmp, n);
 	}
 	while (u < 5 && bytes / div >= 1024) {
 		div *= 1024;
@@ -264,7 +263,7 @@ proto_format_bytes(char *buf, size_t len, uint64_t bytes)
 		tmp[n++] = (char)('0' + bytes % div * 10 / div);
 	}
 	tmp[n++] = units[u];
-	cut(buf, len, tmp, n);
+	return cut(buf, len, tmp, n);
 }
 
 void

@@ -721,9 +721,14 @@ test_format_uptime(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
-		proto_format_uptime(buf, sizeof(buf), cases[i].ms);
+		assert_int_equal(proto_format_uptime(buf, sizeof(buf),
+		    cases[i].ms), strlen(cases[i].want));
 		assert_string_equal(buf, cases[i].want);
 	}
+	/* Cut as snprintf(3) would, and the length is what was kept. */
+	assert_int_equal(proto_format_uptime(buf, 3, 3599999), 2);
+	assert_string_equal(buf, "59");
+	assert_int_equal(proto_format_uptime(buf, 0, 3599999), 0);
 }
 
 /* The printf-free numbers: what %lld and %llu would give, and no more. */
@@ -763,15 +768,18 @@ test_format_last(void **state)
 	char buf[32];
 
 	(void)state;
-	proto_format_last(buf, sizeof(buf), &row);
+	assert_int_equal(proto_format_last(buf, sizeof(buf), &row),
+	    strlen("-"));
 	assert_string_equal(buf, "-");
 	row.last = LAST_CODE;
 	row.code = 1;
-	proto_format_last(buf, sizeof(buf), &row);
+	assert_int_equal(proto_format_last(buf, sizeof(buf), &row),
+	    strlen("exit 1"));
 	assert_string_equal(buf, "exit 1");
 	row.last = LAST_SIGNAL;
 	row.signal = "SEGV";
-	proto_format_last(buf, sizeof(buf), &row);
+	assert_int_equal(proto_format_last(buf, sizeof(buf), &row),
+	    strlen("SEGV"));
 	assert_string_equal(buf, "SEGV");
 }
 
@@ -792,7 +800,8 @@ test_format_cpu(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
-		proto_format_cpu(buf, sizeof(buf), cases[i].ms);
+		assert_int_equal(proto_format_cpu(buf, sizeof(buf),
+		    cases[i].ms), strlen(cases[i].want));
 		assert_string_equal(buf, cases[i].want);
 	}
 }
@@ -815,7 +824,8 @@ test_format_bytes(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(cases); i++) {
-		proto_format_bytes(buf, sizeof(buf), cases[i].bytes);
+		assert_int_equal(proto_format_bytes(buf, sizeof(buf),
+		    cases[i].bytes), strlen(cases[i].want));
 		assert_string_equal(buf, cases[i].want);
 	}
 }
