@@ -22,13 +22,20 @@
  * the same, but reaps the one child it waits for by its pid, which the
  * kernel finds without a walk (Linux 5.14 and later), as waiting on a
  * pidfd does: the fair floor of a supervisor that tracks workers by pidfd.
+ *	bare_loop -P IDLE COUNT PROGRAM [ARG...]
+ * the same, holding a pidfd for each child as such a supervisor does: one
+ * for every idle child, and for the one that restarts a new one each run
+ * (pidfd_open), polled for its exit and reaped with waitid(P_PIDFD).
+ * What the kernel's pidfds cost beside IDLE others is in this floor too.
  */
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -72,6 +79,37 @@ sequential(long count, char **argv, bool any)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			errx(1, "%s: run %ld failed (status 0x%x)", argv[0],
 			    i, status);
+	}
+}
+
+/* As sequential, each child waited for on a pidfd of its own. */
+static void
+sequential_pidfd(long count, char **argv)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	siginfo_t si;
+	long i;
+	pid_t pid;
+
+	for (i = 0; i < count; i++) {
+		pid = fork();
+		if (pid == -1)
+			err(71, "fork");
+		if (pid == 0) {
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		if ((pfd.fd = pidfd_open(pid, 0)) == -1)
+			err(71, "pidfd_open");
+		while (poll(&pfd, 1, -1) == -1)
+			if (errno != EINTR)
+				err(71, "poll");
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PIDFD, (id_t)pfd.fd, &si, WEXITED) == -1)
+			err(71, "waitid");
+		close(pfd.fd);
+		if (si.si_code != CLD_EXITED || si.si_status != 0)
+			errx(1, "%s: run %ld failed", argv[0], i);
 	}
 }
 
@@ -175,14 +213,20 @@ spawned(long count, char **argv)
 	free(pids);
 }
 
+/* how: 'i' waitpid(-1), 'I' waitpid(pid), 'P' pidfds (see the top). */
 static void
-with_idle(long idle, long count, char **argv, bool any)
+with_idle(long idle, long count, char **argv, char how)
 {
 	pid_t *pids;
+	int *fds = NULL;
 	long i;
 
-	if ((pids = calloc((size_t)idle + 1, sizeof(*pids))) == NULL)
+	if ((pids = calloc((size_t)idle + 1, sizeof(*pids))) == NULL ||
+	    (how == 'P' && (fds = calloc((size_t)idle + 1,
+	    sizeof(*fds))) == NULL))
 		err(71, "calloc");
+	if (how == 'P')
+		raise_nofile();
 	for (i = 0; i < idle; i++) {
 		if ((pids[i] = fork()) == -1)
 			err(71, "fork");
@@ -191,9 +235,17 @@ with_idle(long idle, long count, char **argv, bool any)
 			for (;;)
 				pause();	/* no sleep(1) to run */
 		}
+		if (how == 'P' && (fds[i] = pidfd_open(pids[i], 0)) == -1)
+			err(71, "pidfd_open");
 	}
-	sequential(count, argv, any);
+	if (how == 'P')
+		sequential_pidfd(count, argv);
+	else
+		sequential(count, argv, how == 'i');
 	kill_all(pids, idle);
+	for (i = 0; how == 'P' && i < idle; i++)
+		close(fds[i]);
+	free(fds);
 	free(pids);
 }
 
@@ -205,13 +257,13 @@ main(int argc, char **argv)
 	else if (argc >= 4 && strcmp(argv[1], "-s") == 0)
 		spawned(parse_count(argv[2]), argv + 3);
 	else if (argc >= 5 && (strcmp(argv[1], "-i") == 0 ||
-	    strcmp(argv[1], "-I") == 0))
+	    strcmp(argv[1], "-I") == 0 || strcmp(argv[1], "-P") == 0))
 		with_idle(strcmp(argv[2], "0") == 0 ? 0 : parse_count(argv[2]),
-		    parse_count(argv[3]), argv + 4, argv[1][1] == 'i');
+		    parse_count(argv[3]), argv + 4, argv[1][1]);
 	else if (argc >= 3 && argv[1][0] != '-')
 		sequential(parse_count(argv[1]), argv + 2, false);
 	else
 		errx(64, "usage: bare_loop [-p | -s] COUNT PROGRAM [ARG...]\n"
-		    "       bare_loop -i | -I IDLE COUNT PROGRAM [ARG...]");
+		    "       bare_loop -i | -I | -P IDLE COUNT PROGRAM [ARG...]");
 	return 0;
 }

@@ -9,9 +9,10 @@
 # - The restart latency of one worker with the others idle beside it,
 #   against the same worker alone (its 0-idle figure); for information two
 #   floors, each with 0 and with as many idle children: the naive one, a
-#   bare loop that reaps with waitpid(-1) (a walk of every child), and the
+#   bare loop that reaps with waitpid(-1) (a walk of every child), the
 #   fair one, a bare loop that waits for its one child by pid (no walk, as
-#   a pidfd).
+#   a pidfd), and that loop holding a pidfd for every child as supervise
+#   does (what the kernel's pidfds cost).
 #	SCALE_WORKERS=N (default 10000), RESTARTS=N (default 300, at least 100),
 #	REPEATS=N (default 20): supervisectl runs per status figure
 . "$(dirname "$0")/lib.sh"
@@ -149,6 +150,10 @@ alone $((RESTARTS - RESTARTS / 2)) "$T/alone2.stamps"
     die "bare loop failed"
 "$BARE_LOOP" -I "$WORKERS" $((RESTARTS + 1)) "$BENCH_STAMP" \
     "$T/pidN.stamps" || die "bare loop with idle children failed"
+"$BARE_LOOP" -P 0 $((RESTARTS + 1)) "$BENCH_STAMP" "$T/fd0.stamps" ||
+    die "bare loop failed"
+"$BARE_LOOP" -P "$WORKERS" $((RESTARTS + 1)) "$BENCH_STAMP" \
+    "$T/fdN.stamps" || die "bare loop with idle children failed"
 
 read -r an amed ap90 _ < <({ gaps < "$T/alone1.stamps" |
     head -n $((RESTARTS / 2)); gaps < "$T/alone2.stamps" |
@@ -158,11 +163,14 @@ read -r _ b0med _ < <(gaps < "$T/bare0.stamps" | stats)
 read -r _ bnmed _ < <(gaps < "$T/bareN.stamps" | stats)
 read -r _ p0med _ < <(gaps < "$T/pid0.stamps" | stats)
 read -r _ pnmed _ < <(gaps < "$T/pidN.stamps" | stats)
+read -r _ f0med _ < <(gaps < "$T/fd0.stamps" | stats)
+read -r _ fnmed _ < <(gaps < "$T/fdN.stamps" | stats)
 echo "restart latency (us): n median p90"
 printf '  %-22s %s %s %s\n' alone: "$an" "$amed" "$ap90"
 printf '  %-22s %s %s %s\n' "beside $W idle:" "$cn" "$cmed" "$cp90"
 echo "  waitpid(-1) loop:     0 idle $b0med, $W idle $bnmed"
 echo "  waitpid(pid) loop:    0 idle $p0med, $W idle $pnmed"
+echo "  pidfd loop:           0 idle $f0med, $W idle $fnmed"
 
 r=$(ratio "$run_ms" "$fork_ms")
 result "$W workers all exec'd, fork/exec loop (ms)" "$fork_ms" "baseline" "-"
@@ -188,4 +196,7 @@ result "waitpid(-1) loop restart, 0 / $W idle (us)" "$b0med / $bnmed" \
     "(${r}x)" "-"
 r=$(ratio "$pnmed" "$p0med")
 result "waitpid(pid) loop restart, 0 / $W idle (us)" "$p0med / $pnmed" \
+    "(${r}x)" "-"
+r=$(ratio "$fnmed" "$f0med")
+result "pidfd loop restart, 0 / $W idle (us)" "$f0med / $fnmed" \
     "(${r}x)" "-"
