@@ -109,7 +109,7 @@ send_request(int fd, const struct pbuf *req, const char *path)
 		off += (size_t)n;
 	}
 }
-/* A row kept packed, the table's widths grown to its cells. */
+/* A row kept packed, the table's widths grown to its cells (not for JSON). */
 static void
 status_add(struct status *st, const struct proto_row *row)
 {
@@ -117,7 +117,8 @@ status_add(struct status *st, const struct proto_row *row)
 	if (st->pack.b.failed)
 		die(EXIT_FAILED, "%s", strerror(ENOMEM));
 	st->n = st->pack.n;
-	table_widths(st->w, row);
+	if (!st->json)
+		table_widths(st->w, row);
 }
 /* Grow *buf to hold need bytes. */
 static void

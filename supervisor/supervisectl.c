@@ -160,6 +160,7 @@ main(int argc, char *argv[])
 	if (json && cmd != CMD_STATUS && cmd != CMD_WHY)
 		usage();
 	wy.json = json;
+	st.json = json;
 	argc--;
 	argv++;
 	if (cmd == CMD_LOG) {

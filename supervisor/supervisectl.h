@@ -28,6 +28,7 @@ struct status {
 	long pid;
 	size_t n;		/* rows */
 	struct rowpack pack;
+	bool json;		/* for --json: no table, no widths */
 	int w[7];		/* table_widths() */
 	struct proto_row *rows;	/* status_rows(): the rows unpacked */
 };
