@@ -59,57 +59,53 @@ parse_count(const char *s)
 
 extern char **environ;
 
-static void
-sequential(long count, char **argv, bool any)
+/* PROGRAM, forked and exec'd. */
+static pid_t
+start(char **argv)
 {
-	long i;
-	pid_t pid;
-	int status;
+	pid_t pid = fork();
 
-	for (i = 0; i < count; i++) {
-		pid = fork();
-		if (pid == -1)
-			err(71, "fork");
-		if (pid == 0) {
-			execv(argv[0], argv);
-			_exit(127);
-		}
-		if (waitpid(any ? -1 : pid, &status, 0) != pid)
-			err(71, "waitpid");
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			errx(1, "%s: run %ld failed (status 0x%x)", argv[0],
-			    i, status);
+	if (pid == -1)
+		err(71, "fork");
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
 	}
+	return pid;
 }
 
-/* As sequential, each child waited for on a pidfd of its own. */
+/*
+ * PROGRAM count times, one after another, each waited for with
+ * waitpid(-1) (any), by its pid, or on a pidfd of its own (pidfd).
+ */
 static void
-sequential_pidfd(long count, char **argv)
+sequential(long count, char **argv, bool any, bool pidfd)
 {
 	struct pollfd pfd = { .events = POLLIN };
 	siginfo_t si;
 	long i;
 	pid_t pid;
+	int status;
 
 	for (i = 0; i < count; i++) {
-		pid = fork();
-		if (pid == -1)
-			err(71, "fork");
-		if (pid == 0) {
-			execv(argv[0], argv);
-			_exit(127);
-		}
-		if ((pfd.fd = pidfd_open(pid, 0)) == -1)
-			err(71, "pidfd_open");
-		while (poll(&pfd, 1, -1) == -1)
-			if (errno != EINTR)
-				err(71, "poll");
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PIDFD, (id_t)pfd.fd, &si, WEXITED) == -1)
-			err(71, "waitid");
-		close(pfd.fd);
-		if (si.si_code != CLD_EXITED || si.si_status != 0)
-			errx(1, "%s: run %ld failed", argv[0], i);
+		pid = start(argv);
+		if (pidfd) {
+			if ((pfd.fd = pidfd_open(pid, 0)) == -1)
+				err(71, "pidfd_open");
+			while (poll(&pfd, 1, -1) == -1)
+				if (errno != EINTR)
+					err(71, "poll");
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_PIDFD, (id_t)pfd.fd, &si, WEXITED) == -1)
+				err(71, "waitid");
+			close(pfd.fd);
+			status = si.si_code == CLD_EXITED ? si.si_status << 8 :
+			    si.si_status;
+		} else if (waitpid(any ? -1 : pid, &status, 0) != pid)
+			err(71, "waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			errx(1, "%s: run %ld failed (status 0x%x)", argv[0],
+			    i, status);
 	}
 }
 
@@ -238,10 +234,7 @@ with_idle(long idle, long count, char **argv, char how)
 		if (how == 'P' && (fds[i] = pidfd_open(pids[i], 0)) == -1)
 			err(71, "pidfd_open");
 	}
-	if (how == 'P')
-		sequential_pidfd(count, argv);
-	else
-		sequential(count, argv, how == 'i');
+	sequential(count, argv, how == 'i', how == 'P');
 	kill_all(pids, idle);
 	for (i = 0; how == 'P' && i < idle; i++)
 		close(fds[i]);
@@ -261,7 +254,7 @@ main(int argc, char **argv)
 		with_idle(strcmp(argv[2], "0") == 0 ? 0 : parse_count(argv[2]),
 		    parse_count(argv[3]), argv + 4, argv[1][1]);
 	else if (argc >= 3 && argv[1][0] != '-')
-		sequential(parse_count(argv[1]), argv + 2, false);
+		sequential(parse_count(argv[1]), argv + 2, false, false);
 	else
 		errx(64, "usage: bare_loop [-p | -s] COUNT PROGRAM [ARG...]\n"
 		    "       bare_loop -i | -I | -P IDLE COUNT PROGRAM [ARG...]");
