@@ -82,6 +82,23 @@ pbuf_reserve(struct pbuf *b, size_t more)
 	return true;
 }
 
+char *
+pbuf_room(struct pbuf *b, size_t more)
+{
+	if (more >= SIZE_MAX / 2 - b->len) {
+		b->failed = true;
+		return NULL;
+	}
+	return pbuf_reserve(b, more) ? b->data + b->len : NULL;
+}
+
+void
+pbuf_commit(struct pbuf *b, char *end)
+{
+	b->len = (size_t)(end - b->data);
+	b->data[b->len] = '\0';
+}
+
 void
 pbuf_add_grow(struct pbuf *b, const void *p, size_t len)
 {

@@ -194,6 +194,12 @@ pbuf_add(struct pbuf *b, const void *p, size_t len)
 }
 /* A constant string, without its length spelt out. */
 #define pbuf_adds(b, s) pbuf_add((b), (s), sizeof(s) - 1)
+/*
+ * Room for more bytes written in place: where they go (NULL once failed);
+ * pbuf_commit(b, end) then takes what was written up to end.
+ */
+char *pbuf_room(struct pbuf *b, size_t more);
+void pbuf_commit(struct pbuf *b, char *end);
 /* A decimal number, without printf: a status has tens of thousands. */
 void pbuf_add_num(struct pbuf *b, int64_t n);
 void pbuf_add_unum(struct pbuf *b, uint64_t n);

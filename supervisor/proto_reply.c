@@ -18,33 +18,55 @@
 
 #define MAX_FIELDS 11
 
+/* At most this many bytes a byte once escaped ("\xNN"). */
+#define ESCAPED	4
+
+/*
+ * The len bytes of s into p, control bytes and backslashes escaped (p has
+ * room for ESCAPED * len): where they end.
+ */
+static char *
+escape_to(char *p, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *q = (const unsigned char *)s, *run;
+	const unsigned char *end = q + len;
+
+	while (q < end) {
+		for (run = q; q < end && *q >= ' ' && *q != '\\' &&
+		    *q != 0x7f; q++)
+			;
+		memcpy(p, run, (size_t)(q - run));
+		p += q - run;
+		if (q == end)
+			break;
+		*p++ = '\\';
+		switch (*q) {
+		case '\\': *p++ = '\\'; break;
+		case '\t': *p++ = 't'; break;
+		case '\n': *p++ = 'n'; break;
+		case '\r': *p++ = 'r'; break;
+		default:
+			*p++ = 'x';
+			*p++ = hex[*q >> 4];
+			*p++ = hex[*q & 0xf];
+		}
+		q++;
+	}
+	return p;
+}
+
 /* Append len bytes of s, control bytes and backslashes escaped. */
 static void
 put_chunk(struct pbuf *b, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *run;
-	const unsigned char *end = p + len;
+	char *p;
 
-	while (p < end) {
-		for (run = p; p < end && *p >= ' ' && *p != '\\' &&
-		    *p != 0x7f; p++)
-			;
-		if (p > run)
-			pbuf_add(b, run, (size_t)(p - run));
-		if (p == end)
-			break;
-		if (*p == '\\')
-			pbuf_add(b, "\\\\", 2);
-		else if (*p == '\t')
-			pbuf_add(b, "\\t", 2);
-		else if (*p == '\n')
-			pbuf_add(b, "\\n", 2);
-		else if (*p == '\r')
-			pbuf_add(b, "\\r", 2);
-		else
-			pbuf_addf(b, "\\x%02x", *p);
-		p++;
-	}
+	if (len <= SIZE_MAX / ESCAPED && (p = pbuf_room(b, ESCAPED * len)) !=
+	    NULL)
+		pbuf_commit(b, escape_to(p, s, len));
+	else
+		b->failed = true;
 }
 
 /* The same, for a string. */
@@ -149,25 +171,71 @@ proto_put_header(struct pbuf *b, const char *mode, long pid)
 	pbuf_add(b, "\n", 1);
 }
 
+/*
+ * A row is written in place, in room reserved once: a status has
+ * thousands, and a dozen appends a row were most of its cost.  Beside its
+ * four strings, escaped, a row is at most "w", eleven tabs, six numbers of
+ * 20 digits (and the NUL proto_unum writes after each), "signal:" and a
+ * newline.
+ */
+#define ROW_FIXED 160
+
+/* A tab and a number. */
+static char *
+num_field(char *p, uint64_t v)
+{
+	*p++ = '\t';
+	return p + proto_unum(p, v);
+}
+
+/* A tab and a string, escaped. */
+static char *
+str_field(char *p, const char *s, size_t len)
+{
+	*p++ = '\t';
+	return escape_to(p, s, len);
+}
+
 void
 proto_put_row(struct pbuf *b, const struct proto_row *r)
 {
-	pbuf_add(b, "w", 1);
-	put_field(b, r->name);
-	put_field(b, r->state);
-	put_num(b, "\t", r->pid > 0 ? (uint64_t)r->pid : 0);
-	put_num(b, "\t", r->uptime_ms > 0 ? (uint64_t)r->uptime_ms : 0);
-	put_num(b, "\t", r->restarts);
-	put_last(b, r->last, r->code, r->signal);
+	const char *text = r->text != NULL ? r->text : "";
+	const char *sig = r->last == LAST_SIGNAL ? r->signal : "";
+	size_t nlen = strlen(r->name), slen = strlen(r->state);
+	size_t tlen = strlen(text), glen = strlen(sig);
+	char *p;
+
+	if ((p = pbuf_room(b, ESCAPED * (nlen + slen + tlen + glen) +
+	    ROW_FIXED)) == NULL)
+		return;
+	*p++ = 'w';
+	p = str_field(p, r->name, nlen);
+	p = str_field(p, r->state, slen);
+	p = num_field(p, r->pid > 0 ? (uint64_t)r->pid : 0);
+	p = num_field(p, r->uptime_ms > 0 ? (uint64_t)r->uptime_ms : 0);
+	p = num_field(p, r->restarts);
+	if (r->last == LAST_CODE) {
+		memcpy(p, "\tcode:", 6);
+		p += 6 + proto_unum(p + 6, (uint64_t)(r->code & 0xff));
+	} else if (r->last == LAST_SIGNAL) {
+		memcpy(p, "\tsignal:", 8);
+		p = escape_to(p + 8, sig, glen);
+	} else {
+		memcpy(p, "\t-", 2);
+		p += 2;
+	}
 	if (r->usage) {
-		put_num(b, "\t", r->cpu_ms);
-		put_num(b, "\t", r->rss_bytes);
-		put_num(b, "\t", r->usage_age_ms > 0 ?
+		p = num_field(p, r->cpu_ms);
+		p = num_field(p, r->rss_bytes);
+		p = num_field(p, r->usage_age_ms > 0 ?
 		    (uint64_t)r->usage_age_ms : 0);
-	} else
-		pbuf_add(b, "\t-\t-\t-", 6);
-	put_field(b, r->text != NULL ? r->text : "");
-	pbuf_add(b, "\n", 1);
+	} else {
+		memcpy(p, "\t-\t-\t-", 6);
+		p += 6;
+	}
+	p = str_field(p, text, tlen);
+	*p++ = '\n';
+	pbuf_commit(b, p);
 }
 
 bool

@@ -315,6 +315,36 @@ test_reply_round_trip(void **state)
 	pbuf_free(&b);
 }
 
+/* A row's bytes on the wire, escapes and all, as the protocol has them. */
+static void
+test_row_bytes(void **state)
+{
+	struct proto_row row = { "a\\b\tc", "RUNNING", 7, 61000, 2,
+	    LAST_SIGNAL, 0, "SE\x01GV", "x\ny\r\x7f\xc3\xa9", true, 1, 2,
+	    -5 };
+	struct pbuf b = { 0 };
+
+	(void)state;
+	proto_put_row(&b, &row);
+	row.last = LAST_CODE;
+	row.code = 300;
+	row.usage = false;
+	row.text = NULL;
+	row.pid = -1;
+	proto_put_row(&b, &row);
+	row.last = LAST_NONE;
+	row.name = "";
+	proto_put_row(&b, &row);
+	assert_false(b.failed);
+	assert_string_equal(b.data,
+	    "w\ta\\\\b\\tc\tRUNNING\t7\t61000\t2\tsignal:SE\\x01GV\t1\t2\t0\t"
+	    "x\\ny\\r\\x7f\xc3\xa9\n"
+	    "w\ta\\\\b\\tc\tRUNNING\t0\t61000\t2\tcode:44\t-\t-\t-\t\n"
+	    "w\t\tRUNNING\t0\t61000\t2\t-\t-\t-\t-\t\n");
+	assert_int_equal(b.len, strlen(b.data));
+	pbuf_free(&b);
+}
+
 /* Every byte but NUL survives a field; a reply is always one line. */
 static void
 test_reply_every_byte(void **state)
@@ -1065,6 +1095,7 @@ main(void)
 		cmocka_unit_test(test_parse_request_bytes),
 		cmocka_unit_test(test_request_round_trip),
 		cmocka_unit_test(test_reply_round_trip),
+		cmocka_unit_test(test_row_bytes),
 		cmocka_unit_test(test_reply_every_byte),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_parse_reply_rejects),
