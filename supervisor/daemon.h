@@ -77,6 +77,7 @@ struct supervisor {
 	struct notify *notify;		/* notify.c, or NULL */
 	struct control *control;	/* control.c state */
 	struct sinks *out;		/* sink.c: the sinks */
+	struct output_pace *pace;	/* output.c: polling while pipes pour */
 	struct ready_sock *ready;	/* ready.c: the workers' notify socket */
 	struct plugin_table *plugins;	/* plugin.c: the loaded shared objects */
 	struct thread_host *threads;	/* thread.c: the threads' wake-up */
@@ -179,6 +180,7 @@ struct sink {
 	const char *label;		/* "stdout" or the path */
 	enum sink_state state;
 	bool broken;			/* no reader: discard everything */
+	bool steady;			/* never waits on a reader: a file */
 	struct linequeue q;		/* whole lines, written in any pieces */
 	TAILQ_HEAD(, stream) streams;	/* the pipes feeding it */
 };

@@ -23,6 +23,24 @@
 
 #define DRAIN_MAX	(1024 * 1024)	/* read from a pipe at exit, at most */
 
+/*
+ * A pipe that gives OUTPUT_POUR bytes or more in one callback is being
+ * written in bulk, a write(2) waking supervise for each few kilobytes:
+ * then the loop polls at most every PACE_INTERVAL seconds (libev's I/O
+ * collect interval), so that each wake-up reads what many writes brought,
+ * until PACE_COOL seconds pass without such a callback.  A pipe into a
+ * steady sink grows to POUR_PIPE bytes, room for what the writer writes
+ * in the meantime.  See supervise(1), WORKER OUTPUT.
+ */
+#define OUTPUT_POUR	(8 * 1024)
+#define POUR_PIPE	(1024 * 1024)
+#define PACE_INTERVAL	0.0001
+#define PACE_COOL	0.01
+
+struct output_pace {
+	ev_timer cool;		/* armed while paced: back to polling at once */
+};
+
 /* One pipe from a worker: its fd 1, its fd 2, or both. */
 struct stream {
 	TAILQ_ENTRY(stream) entry;
@@ -31,6 +49,7 @@ struct stream {
 	ev_io io;
 	int fd;				/* read end, -1 when closed */
 	bool live;			/* the child has the other end */
+	bool grown;			/* its pipe was grown to POUR_PIPE */
 	size_t plen;			/* "NAME | " on stdout, 0 for a file */
 	unsigned long long dropped;	/* lines dropped, not yet reported */
 	char prefix[WORKER_NAME_LEN + 3];	/* plen bytes, no NUL */
@@ -197,6 +216,37 @@ stream_close(struct stream *st)
 	st->live = false;
 }
 
+/* The pipes have not poured for PACE_COOL: poll at once again. */
+static void
+pace_cool_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)revents;
+	ev_timer_stop(loop, t);
+	ev_set_io_collect_interval(loop, 0.0);
+}
+
+/* st poured: grow its pipe once, and pace the loop for a while. */
+static void
+pace_pour(struct stream *st)
+{
+	struct supervisor *sv = st->w->sv;
+	struct output_pace *pc = sv->pace;
+
+	/*
+	 * Only towards a sink that never waits on a reader: what is left in
+	 * the pipe at the worker's exit is read at once, and a slow reader's
+	 * full queue would have to drop what a grown pipe held.  Where the
+	 * kernel refuses (its limits), the pipe stays as it is.
+	 */
+	if (!st->grown && st->sink->steady) {
+		st->grown = true;
+		(void)fcntl(st->fd, F_SETPIPE_SZ, POUR_PIPE);
+	}
+	if (!ev_is_active(&pc->cool))
+		ev_set_io_collect_interval(sv->loop, PACE_INTERVAL);
+	ev_timer_again(sv->loop, &pc->cool);
+}
+
 /*
  * The pipe is readable: read it until it is empty, a read at a time as the
  * sink's queue has room for, up to OUTPUT_READ_PASS bytes so that other
@@ -255,6 +305,8 @@ stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 		break;
 	}
 	sink_flush_later(s);
+	if (total >= OUTPUT_POUR && st->w->sv->pace != NULL)
+		pace_pour(st);
 	if (s->state != SINK_DROPPING)
 		stream_report(st);
 }
@@ -504,7 +556,16 @@ static const struct sink_listener listener = {
 int
 output_init(struct supervisor *sv)
 {
-	return sink_init(sv, &listener);
+	if ((sv->pace = calloc(1, sizeof(*sv->pace))) == NULL)
+		return -1;
+	ev_init(&sv->pace->cool, pace_cool_cb);
+	sv->pace->cool.repeat = PACE_COOL;
+	if (sink_init(sv, &listener) == -1) {
+		free(sv->pace);
+		sv->pace = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -539,4 +600,9 @@ output_shutdown(struct supervisor *sv)
 	for (i = 0; i < sv->nworkers; i++)
 		output_free(sv->workers[i]);
 	sink_close(sv);
+	if (sv->pace != NULL) {
+		ev_timer_stop(sv->loop, &sv->pace->cool);
+		free(sv->pace);
+		sv->pace = NULL;
+	}
 }

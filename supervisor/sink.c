@@ -25,6 +25,8 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -54,6 +56,19 @@ static void	sink_write_cb(struct ev_loop *, ev_io *, int);
 static void	sink_timer_cb(struct ev_loop *, ev_timer *, int);
 static void	sink_later_cb(struct ev_loop *, ev_prepare *, int);
 
+/*
+ * Writes to fd never wait on a reader: a regular file, or the null
+ * device.  A pipe, a socket or a terminal may be slow to take them.
+ */
+static bool
+steady_fd(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) ||
+	    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)));
+}
+
 struct sink_io *
 sink_new(struct sinks *ss, int fd, const char *path)
 {
@@ -67,6 +82,8 @@ sink_new(struct sinks *ss, int fd, const char *path)
 	}
 	s->ss = ss;
 	s->pub.label = path != NULL ? s->pub.path : "stdout";
+	/* A file sink is a regular file (sink_file.c), stdout anything. */
+	s->pub.steady = path != NULL || steady_fd(fd);
 	s->fd = fd;
 	s->own_fd = path != NULL;
 	s->how = SINK_WRITE;
