@@ -16,12 +16,14 @@
 
 #include <ev.h>
 
+#include "clock.h"
 #include "daemon.h"
 
 /* The watchers main.c owns; sv->priv. */
 struct loop_state {
 	ev_signal sigterm, sigint, sighup, sigusr1, sigchld;
 	ev_timer orphans;	/* the deferred SIGCHLD walk */
+	double orphan_delay;	/* its delay: ORPHAN_DELAY, or longer */
 	ev_timer shutdown_timer;
 	bool finished;		/* shutdown complete, maybe before ev_run */
 };
@@ -152,20 +154,34 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 }
 
 /*
- * Orphans are reaped within this many seconds of their SIGCHLD: one walk
- * for all the exits of that time (a walk of 10,000 children took 2.7 ms,
- * so at most a few tenths of a per cent of the loop's time go to it).
+ * Orphans are reaped within ORPHAN_DELAY seconds of their SIGCHLD, one
+ * walk for all the exits of that time; or later when a walk is slow (it
+ * visits every child: 2.7 ms for 10,000 here), so that walks take about
+ * ORPHAN_SHARE of the loop's time at most, but never past ORPHAN_DELAY_MAX.
  */
-#define ORPHAN_DELAY	1.0
+#define ORPHAN_DELAY		0.1
+#define ORPHAN_DELAY_MAX	1.0
+#define ORPHAN_SHARE		0.01
 
 /* The deferred SIGCHLD walk; again at once while more may be waiting. */
 static void
 orphans_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct supervisor *sv = ev_userdata(loop);
+	struct loop_state *ls = container_of(t, struct loop_state, orphans);
+	int64_t t0 = clock_mono_ns();
+	double walk;
+	bool more;
 
 	(void)revents;
-	if (spawn_reap(sv)) {
+	more = spawn_reap(sv);
+	walk = (double)(clock_mono_ns() - t0) / 1e9;
+	ls->orphan_delay = walk / ORPHAN_SHARE;
+	if (ls->orphan_delay < ORPHAN_DELAY)
+		ls->orphan_delay = ORPHAN_DELAY;
+	if (ls->orphan_delay > ORPHAN_DELAY_MAX)
+		ls->orphan_delay = ORPHAN_DELAY_MAX;
+	if (more) {
 		ev_timer_set(t, 0.0, 0.0);
 		ev_timer_start(loop, t);
 	}
@@ -203,13 +219,14 @@ signal_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		 * not, and the walk for what raised it visits every child.
 		 * While each child supervise waits for has a pidfd, that exit
 		 * is seen there, and only orphans are left to the walk: it
-		 * waits ORPHAN_DELAY, so that a storm of exits costs one walk
-		 * and not one each (see supervise(1), PROCESS GROUPS).
+		 * waits ORPHAN_DELAY or more, so that a storm of exits costs
+		 * one walk and not one each (see supervise(1), PROCESS GROUPS).
 		 */
 		if (!spawn_sigchld_urgent(sv)) {
 			ls = container_of(s, struct loop_state, sigchld);
 			if (!ev_is_active(&ls->orphans)) {
-				ev_timer_set(&ls->orphans, ORPHAN_DELAY, 0.0);
+				ev_timer_set(&ls->orphans, ls->orphan_delay,
+				    0.0);
 				ev_timer_start(loop, &ls->orphans);
 			}
 			break;
@@ -479,6 +496,7 @@ main(int argc, char *argv[])
 	ev_signal_init(&ls.sigusr1, signal_cb, SIGUSR1);
 	ev_signal_init(&ls.sigchld, signal_cb, SIGCHLD);
 	ev_init(&ls.orphans, orphans_cb);
+	ls.orphan_delay = ORPHAN_DELAY;
 	/*
 	 * A dead worker comes before anything else pending in the same loop
 	 * pass (a client's status request, output to copy): restart latency
