@@ -52,6 +52,7 @@ sv_case() {
 	# A new event log file: one that anything of the last case still has
 	# open would get holes (and grep would call it binary).
 	rm -f "$T/sink.log" "$T/err"
+	: > "$T/err"	# before the first look at it, not when supervise starts
 	"$SUPERVISE" -c "$T/bench.ini" -s "$SOCK" > /dev/null 2> "$T/err" &
 	SV_PID=$!
 	wait_for 300 log_at_least "$n" ': exited with status 0' ||
