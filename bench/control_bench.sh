@@ -20,17 +20,6 @@ if [ ! -x "$CONTROL_CLIENT" ]; then
 	    die "cannot build control_client"
 fi
 
-now_us() { echo "${EPOCHREALTIME/./}"; }
-# wall_ms COMMAND...: REPEATS runs of COMMAND, each one's wall time in ms.
-wall_ms() {
-	local i t0 us
-	for ((i = 0; i < REPEATS; i++)); do
-		t0=$(now_us)
-		"$@" > /dev/null || die "$* failed"
-		us=$(($(now_us) - t0))
-		printf '%d.%d\n' $((us / 1000)) $((us % 1000 / 100))
-	done
-}
 # rate_of "N requests in S s: R/s" -> R
 rate_of() { sed -n 's/.*: \([0-9]*\)\/s$/\1/p'; }
 ctl() { "$SUPERVISECTL" -s "$SOCK" "$@"; }

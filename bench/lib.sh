@@ -107,6 +107,21 @@ die() {
 	exit 1
 }
 
+# wall_ms COMMAND...: REPEATS runs of COMMAND, each one's wall time in ms.
+# The clock is read in this shell: a $(...) around it would fork a subshell
+# inside the timed span, and a fork of bash costs milliseconds on a slow
+# machine.
+wall_ms() {
+	local i t0 t1 us
+	for ((i = 0; i < REPEATS; i++)); do
+		t0=${EPOCHREALTIME/./}
+		"$@" > /dev/null || die "$* failed"
+		t1=${EPOCHREALTIME/./}
+		us=$((10#$t1 - 10#$t0))
+		printf '%d.%d\n' $((us / 1000)) $((us % 1000 / 100))
+	done
+}
+
 # stats: numbers on stdin, one a line; prints "N MEDIAN P90 MIN MAX"
 # (p90 by nearest rank).
 stats() {

@@ -25,7 +25,7 @@ SUPERVISECTL=${SUPERVISECTL:-$BUILD/supervisectl}
 [ -x "$SUPERVISECTL" ] || die "$SUPERVISECTL: not built"
 CONTROL_CLIENT=${CONTROL_CLIENT:-$BUILD/bench/control_client}
 [ -x "$CONTROL_CLIENT" ] || die "$CONTROL_CLIENT: not built"
-TRUE=$(command -v true) || die "no true(1)"
+TRUE=$(type -P true) || die "no true(1)"
 SLEEP=$(command -v sleep) || die "no sleep(1)"
 ctl() { "$SUPERVISECTL" -s "$SOCK" "$@"; }
 ctl_answers() { ctl check > /dev/null 2>&1; }
@@ -100,17 +100,6 @@ echo "$W workers all running, supervise (ms): $run_ms"
 wait_for 10 ctl_answers || die "supervise does not answer"
 [ "$(ctl status | wc -l)" = $((WORKERS + 2)) ] || die "status has not $WORKERS rows"
 
-now_us() { echo "${EPOCHREALTIME/./}"; }
-# wall_ms COMMAND...: REPEATS runs of COMMAND, each one's wall time in ms.
-wall_ms() {
-	local i t0 us
-	for ((i = 0; i < REPEATS; i++)); do
-		t0=$(now_us)
-		"$@" > /dev/null || die "$* failed"
-		us=$(($(now_us) - t0))
-		printf '%d.%d\n' $((us / 1000)) $((us % 1000 / 100))
-	done
-}
 # supervise's CPU time (utime + stime, in clock ticks) while asked: the
 # replies, and the background refresh of the readings they show.
 sv_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SV_PID/stat"; }
