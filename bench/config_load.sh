@@ -117,7 +117,7 @@ reload_as() {
 	cp "$T/$1.ini" "$T/r.ini"
 	"$SUPERVISECTL" -s "$SOCK" reload > /dev/null 2>&1 ||
 	    die "reload to $1 failed"
-	wait_for 60 log_at_least $((n + 1)) 'reload: config read in' ||
+	await_lines 60 $((n + 1)) "$T/err" 'reload: config read in' ||
 	    die "no reload debug line"
 	grep 'reload: config read in' "$T/err" | tail -n 1 |
 	    sed -E 's/.*read in ([0-9.]+)ms, applied in ([0-9.]+)ms.*/\1 \2/'

@@ -35,7 +35,7 @@ stdout = null
 stderr = null
 INI
 sv_start "$T/thousand.ini"
-wait_for 60 log_at_least 1000 ': running$' || die "1,000 workers not running"
+await_lines 60 1000 "$T/err" ': running$' || die "1,000 workers not running"
 wait_for 10 ctl_answers || die "supervise does not answer"
 [ "$(ctl status | wc -l)" = 1001 ] || die "status has not 1,000 rows"
 
@@ -63,7 +63,7 @@ stdout = null
 stderr = null
 INI
 sv_start "$T/ten.ini"
-wait_for 10 log_at_least 10 ': running$' || die "10 workers not running"
+await_lines 10 10 "$T/err" ': running$' || die "10 workers not running"
 wait_for 10 ctl_answers || die "supervise does not answer"
 for req in "supervise/1 check" "supervise/1 status"; do
 	out=$("$CONTROL_CLIENT" "$SOCK" rate "$COUNT" "$req")
@@ -86,7 +86,6 @@ gaps() {
 	    $1 == "start" && e != "" { printf "%.1f\n", ($2 - e) / 1000; e = "" }'
 }
 starts() { grep -c '^start ' "$T/sv.stamps" 2>/dev/null || echo 0; }
-starts_at_least() { [ "$(starts)" -ge "$1" ]; }
 cat > "$T/latency.ini" <<INI
 [worker:stamp]
 command = $BENCH_STAMP $T/sv.stamps
@@ -104,19 +103,19 @@ stdout = null
 stderr = null
 INI
 sv_start "$T/latency.ini"
-wait_for 60 log_at_least 999 ' w:[0-9]+: running$' || die "sleepers not running"
+await_lines 60 999 "$T/err" ' w:[0-9]+: running$' || die "sleepers not running"
 wait_for 10 ctl_answers || die "supervise does not answer"
 from=$(wc -l < "$T/sv.stamps")
-wait_for 120 starts_at_least $(($(starts) + RESTARTS + 1)) ||
+await_lines 120 $(($(starts) + RESTARTS + 1)) "$T/sv.stamps" '^start ' ||
     die "only $(starts) runs in 120s"
 to=$(wc -l < "$T/sv.stamps")
 "$CONTROL_CLIENT" "$SOCK" hammer 0 "supervise/1 status" > "$T/hammer" &
 hammer=$!
 # A few restarts in, the hammer is at full speed.
-wait_for 10 starts_at_least $(($(starts) + 5)) || die "no restarts"
+await_lines 10 $(($(starts) + 5)) "$T/sv.stamps" '^start ' || die "no restarts"
 kill -0 "$hammer" 2>/dev/null || die "the status client failed"
 mark=$(wc -l < "$T/sv.stamps")
-wait_for 120 starts_at_least $(($(starts) + RESTARTS + 1)) ||
+await_lines 120 $(($(starts) + RESTARTS + 1)) "$T/sv.stamps" '^start ' ||
     die "only $(starts) runs in 120s while hammered"
 end=$(wc -l < "$T/sv.stamps")
 kill -TERM "$hammer"

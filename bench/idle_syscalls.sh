@@ -25,7 +25,7 @@ stdout = null
 stderr = null
 INI
 sv_start "$T/idle.ini"
-wait_for 30 log_at_least 4 ': running$' ||
+await_lines 30 4 "$T/err" ': running$' ||
     die "only $(log_count ': running$') of 4 workers running in 30s"
 
 timeout -s INT "$IDLE" strace -f -tt -o "$T/strace.txt" -p "$SV_PID" 2> /dev/null

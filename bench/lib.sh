@@ -68,6 +68,20 @@ wait_for() {
 	done
 }
 
+# await_lines SECONDS N FILE [REGEX]: wait until FILE holds N lines, or N
+# lines matching the extended REGEX, without polling: tail -F waits on
+# inotify.  Use it while something is measured: wait_for forks a grep and
+# a sleep a hundred times a second, CPU taken from what is timed.
+await_lines() {
+	local limit=$1 n=$2 file=$3 re=${4:-} fd tail_pid c
+	exec {fd}< <(exec tail -n +1 -F "$file" 2> /dev/null)
+	tail_pid=$!
+	c=$(timeout "$limit" grep -E -c -m "$n" -e "$re" <&"$fd")
+	kill "$tail_pid" 2> /dev/null
+	exec {fd}<&-
+	[ "${c:-0}" -ge "$n" ]
+}
+
 # sv_start CONFIG: run supervise in the background, worker output to
 # $T/out, event log to $T/err.  Sets SV_PID.
 sv_start() {

@@ -26,7 +26,7 @@ stdout = $mode
 stderr = $mode
 INI
 		sv_start "$T/mem.ini"
-		wait_for 120 log_at_least "$n" ': running$' ||
+		await_lines 120 "$n" "$T/err" ': running$' ||
 		    die "$mode/$n: only $(log_count ': running$') of $n running in 120s"
 		rss=$(rollup Rss) pss=$(rollup Pss) anon=$(rollup Pss_Anon)
 		dirty=$(rollup Private_Dirty)

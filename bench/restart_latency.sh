@@ -16,7 +16,6 @@ gaps() {
 	    $1 == "start" && e != "" { printf "%.1f\n", ($2 - e) / 1000; e = "" }' "$1"
 }
 starts() { grep -c '^start ' "$1" 2>/dev/null || echo 0; }
-starts_at_least() { [ "$(starts "$T/sv.stamps")" -ge "$1" ]; }
 
 # The bare loop runs half of its restarts before supervise and half after,
 # so that drift on a shared machine weighs on both sides alike.
@@ -33,7 +32,7 @@ stdout = null
 stderr = null
 INI
 sv_start "$T/latency.ini"
-wait_for 120 starts_at_least $((RESTARTS + 1)) ||
+await_lines 120 $((RESTARTS + 1)) "$T/sv.stamps" '^start ' ||
     die "only $(starts "$T/sv.stamps") of $((RESTARTS + 1)) runs in 120s"
 sv_stop
 

@@ -42,7 +42,6 @@ gaps() {
 	    $1 == "start" && e != "" { printf "%.1f\n", ($2 - e) / 1000; e = "" }'
 }
 starts() { grep -c '^start ' "$1" 2>/dev/null || echo 0; }
-starts_at_least() { [ "$(starts "$1")" -ge "$2" ]; }
 
 # alone N FILE: supervise with the restarting worker only, N restarts.
 alone() {
@@ -56,7 +55,7 @@ stdout = null
 stderr = null
 INI
 	sv_start "$T/alone.ini"
-	wait_for 120 starts_at_least "$2" $(($1 + 1)) ||
+	await_lines 120 $(($1 + 1)) "$2" '^start ' ||
 	    die "only $(starts "$2") of $(($1 + 1)) runs in 120s"
 	sv_stop
 }
@@ -91,7 +90,7 @@ INI
 } > "$T/crowd.ini"
 t0=$EPOCHREALTIME
 sv_start "$T/crowd.ini"
-wait_for 600 log_at_least "$WORKERS" ': running$' ||
+await_lines 600 "$WORKERS" "$T/err" ': running$' ||
     die "only $(log_count ': running$') of $WORKERS running in 600s"
 t0ms=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t * 1000 }')
 run_ms=$(grep -E ': running$' "$T/err" | tail -n 1 | ms_of_iso |
@@ -124,7 +123,7 @@ echo "true(1) (ms): median $true_med; supervisectl status of 1 row (ms): median 
 echo "status of $W rows, round trip within one client (us): median $rtt_med"
 
 ctl start stamp > /dev/null || die "cannot start the restarting worker"
-wait_for 300 starts_at_least "$T/crowd.stamps" $((RESTARTS + 1)) ||
+await_lines 300 $((RESTARTS + 1)) "$T/crowd.stamps" '^start ' ||
     die "only $(starts "$T/crowd.stamps") of $((RESTARTS + 1)) runs beside the crowd"
 sv_stop
 

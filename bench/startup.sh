@@ -32,7 +32,7 @@ stderr = $mode
 INI
 	t0=$EPOCHREALTIME
 	sv_start "$T/start.ini"
-	wait_for 120 log_at_least "$WORKERS" ': running$' ||
+	await_lines 120 "$WORKERS" "$T/err" ': running$' ||
 	    die "$mode: only $(log_count ': running$') of $WORKERS running in 120s"
 	t0ms=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t * 1000 }')
 	first=$(awk -v a="$(first_ms ': spawned pid')" -v t="$t0ms" \

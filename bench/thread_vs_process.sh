@@ -49,7 +49,7 @@ stderr = null
 INI
 	t0=$EPOCHREALTIME
 	sv_start "$T/w.ini"
-	wait_for 120 log_at_least "$WORKERS" ': running$' ||
+	await_lines 120 "$WORKERS" "$T/err" ': running$' ||
 	    die "$mode: only $(log_count ': running$') of $WORKERS running"
 	t0ms=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t * 1000 }')
 	run=$(awk -v a="$(last_ms ': running$')" -v t="$t0ms" \
@@ -79,7 +79,7 @@ ready = notify
 watchdog = 1h
 INI
 	sv_start "$T/p.ini"
-	wait_for 30 log_at_least 1 'ping: running$' || die "$mode: ping not running"
+	await_lines 30 1 "$T/err" 'ping: running$' || die "$mode: ping not running"
 	c0=$(cpu_ticks "$SV_PID")
 	wait_for 120 grep -q 'ping: [0-9]* messages' "$T/out" ||
 	    die "$mode: no ping result"
