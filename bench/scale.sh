@@ -97,6 +97,14 @@ run_ms=$(grep -E ': running$' "$T/err" | tail -n 1 | ms_of_iso |
     awk -v t="$t0ms" '{ printf "%.0f", $1 - t }')
 echo "$W workers all running, supervise (ms): $run_ms"
 wait_for 10 ctl_answers || die "supervise does not answer"
+
+# Restart latency beside the crowd, before any status: a status request
+# keeps the background refresh of CPU and RSS readings going for a few
+# seconds (supervisectl(1), STATUS), work that idle workers do not cause.
+ctl start stamp > /dev/null || die "cannot start the restarting worker"
+await_lines 300 $((RESTARTS + 1)) "$T/crowd.stamps" '^start ' ||
+    die "only $(starts "$T/crowd.stamps") of $((RESTARTS + 1)) runs beside the crowd"
+ctl stop stamp > /dev/null || die "cannot stop the restarting worker"
 [ "$(ctl status | wc -l)" = $((WORKERS + 2)) ] || die "status has not $WORKERS rows"
 
 # supervise's CPU time (utime + stime, in clock ticks) while asked: the
@@ -122,9 +130,6 @@ echo "supervise's CPU while asked: ${sv_cpu}% of one CPU; rows without figures t
 echo "true(1) (ms): median $true_med; supervisectl status of 1 row (ms): median $one_med"
 echo "status of $W rows, round trip within one client (us): median $rtt_med"
 
-ctl start stamp > /dev/null || die "cannot start the restarting worker"
-await_lines 300 $((RESTARTS + 1)) "$T/crowd.stamps" '^start ' ||
-    die "only $(starts "$T/crowd.stamps") of $((RESTARTS + 1)) runs beside the crowd"
 sv_stop
 
 alone $((RESTARTS - RESTARTS / 2)) "$T/alone2.stamps"

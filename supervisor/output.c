@@ -32,9 +32,15 @@
  * steady sink grows to POUR_PIPE bytes, room for what the writer writes
  * in the meantime.  See supervise(1), WORKER OUTPUT.
  */
+#ifndef OUTPUT_POUR
 #define OUTPUT_POUR	(8 * 1024)
+#endif
+#ifndef POUR_PIPE
 #define POUR_PIPE	(1024 * 1024)
+#endif
+#ifndef PACE_INTERVAL
 #define PACE_INTERVAL	0.0001
+#endif
 #define PACE_COOL	0.01
 
 struct output_pace {
