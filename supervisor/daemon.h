@@ -39,11 +39,12 @@ struct readings;	/* readings.c: CPU and RSS readings' refresh */
 
 /*
  * The daemon: one, made in main() and carried to every loop callback as
- * the loop's userdata (ev_userdata(3)); no module keeps it in a global.
+ * the loop's userdata (ev_userdata in ev(3)); no module keeps it in a global.
  */
 struct supervisor {
 	struct ev_loop *loop;
 	const struct worker_host *host;	/* chosen once by mode (host.c) */
+	struct worker_tally tally;	/* the workers by class (worker.c) */
 	struct config *cfg;
 	const char *config_path;
 	const char *socket_override;	/* -s */

@@ -3,7 +3,7 @@
  * (policy.c), what spans workers (group.c), and the host interface:
  * the effects the state machine asks of whoever runs it.  The daemon
  * supplies the host; the unit tests supply a fake.  See supervise(1),
- * STATES.
+ * WORKER STATES.
  */
 #ifndef SUPERVISE_ENGINE_H
 #define SUPERVISE_ENGINE_H
@@ -48,6 +48,26 @@ struct record;		/* record.c */
 struct usage;		/* usage.h: a CPU and RSS reading */
 struct hook_slot;	/* hook.c */
 
+/*
+ * Counts of the workers in the supervisor's list by class, kept by
+ * worker.c at every change of a worker's state or of a flag that decides
+ * its class, so that what needs totals (notify's STATUS=, exit_when = all)
+ * costs the same whatever the number of workers (supervise(1),
+ * SUPERVISION TREES).
+ */
+enum tally_class {
+	TALLY_OTHER,		/* down, or STOPPING for good */
+	TALLY_STARTING,		/* wants to run: STARTING, after=, restarting */
+	TALLY_RUNNING,
+	TALLY_BACKOFF,
+	TALLY_FATAL,
+	TALLY_CLASSES
+};
+struct worker_tally {
+	unsigned n[TALLY_CLASSES];
+	unsigned live;		/* not removed, and not STOPPED, EXITED, FATAL */
+};
+
 struct worker {
 	struct supervisor *sv;
 	const struct worker_host *host;	/* sv->host when it was made */
@@ -86,6 +106,8 @@ struct worker {
 	struct usage *usage;		/* readings.c: its last, or NULL */
 	struct hook_slot *hooks;	/* hook.c: its running hook */
 	char status_text[128];		/* STATUS= from sd_notify */
+	enum tally_class tally_class;	/* where sv->tally counts it */
+	bool tally_live;		/* counted in sv->tally.live */
 };
 
 
@@ -114,6 +136,7 @@ const char *worker_state_name(enum worker_state st);
 /* Spawned (a process or a thread) and its exit not yet handled. */
 bool worker_is_up(const struct worker *w);
 bool worker_should_run(const struct worker *w);
+enum tally_class worker_tally_class(const struct worker *w);
 void worker_start(struct worker *w);		/* by request or autostart */
 void worker_stop(struct worker *w);		/* by request or shutdown */
 void worker_kill(struct worker *w);		/* second TERM: KILL now */
@@ -169,8 +192,11 @@ void group_kill_all(struct supervisor *sv);	/* KILL what is left */
 /* group.c: exit_when. */
 /* What supervise exits with for w: its code, 128 + signal, 127 never ran. */
 int group_exit_status(const struct worker *w);
-/* Has w's change met cfg's exit_when?  -1 if not, else the exit status. */
+/*
+ * Has w's change met cfg's exit_when?  -1 if not, else the exit status.
+ * live: how many of ws are neither removed nor down (sv->tally.live).
+ */
 int group_exit_when(const struct config *cfg, struct worker *const *ws,
-    size_t n, const struct worker *w);
+    size_t n, unsigned live, const struct worker *w);
 
 #endif

@@ -309,12 +309,6 @@ ended_for_good(const struct worker *w)
 }
 
 static bool
-down(const struct worker *w)
-{
-	return ended_for_good(w) || w->state == STATE_STOPPED;
-}
-
-static bool
 named(const struct config *cfg, const struct worker *w)
 {
 	char *const *n;
@@ -335,23 +329,25 @@ group_exit_status(const struct worker *w)
 	return WEXITSTATUS(w->last_status);
 }
 
+/*
+ * all: the count, not a walk, so that a mass exit does not cost a walk per
+ * worker.  A list walks only when one of its own ends for good.
+ */
 int
 group_exit_when(const struct config *cfg, struct worker *const *ws, size_t n,
-    const struct worker *w)
+    unsigned live, const struct worker *w)
 {
 	size_t i;
 
 	if (cfg->exit_when == EXIT_WHEN_NEVER || w->removed ||
 	    !ended_for_good(w))
 		return -1;
+	if (cfg->exit_when == EXIT_WHEN_ALL && live > 0)
+		return -1;
 	if (cfg->exit_when == EXIT_WHEN_NAMED && !named(cfg, w))
 		return -1;
-	for (i = 0; cfg->exit_when != EXIT_WHEN_ANY && i < n; i++) {
-		if (ws[i]->removed)
-			continue;
-		if (cfg->exit_when == EXIT_WHEN_ALL && !down(ws[i]))
-			return -1;
-		if (cfg->exit_when == EXIT_WHEN_NAMED && named(cfg, ws[i]) &&
+	for (i = 0; cfg->exit_when == EXIT_WHEN_NAMED && i < n; i++) {
+		if (!ws[i]->removed && named(cfg, ws[i]) &&
 		    !ended_for_good(ws[i]))
 			return -1;
 	}

@@ -122,7 +122,7 @@ changed(struct worker *w)
 	/* The first worker's end that meets exit_when decides the status. */
 	if (hs != NULL && hs->exit_when < 0 && !sv->shutting_down &&
 	    (status = group_exit_when(sv->cfg, sv->workers, sv->nworkers,
-	    w)) >= 0)
+	    sv->tally.live, w)) >= 0)
 		hs->exit_when = status;
 	if (hs != NULL)
 		ev_idle_start(sv->loop, &hs->settle);

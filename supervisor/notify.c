@@ -97,24 +97,13 @@ void
 notify_changed(struct supervisor *sv)
 {
 	struct notify *n = sv->notify;
-	unsigned running = 0, starting = 0, backoff = 0, fatal = 0;
+	const unsigned *t = sv->tally.n;	/* kept by worker.c */
+	unsigned running = t[TALLY_RUNNING], starting = t[TALLY_STARTING];
+	unsigned backoff = t[TALLY_BACKOFF], fatal = t[TALLY_FATAL];
 	char msg[160];
-	size_t i;
-	struct worker *w;
 
 	if (n == NULL)
 		return;
-	for (i = 0; i < sv->nworkers; i++) {
-		w = sv->workers[i];
-		if (w->state == STATE_RUNNING)
-			running++;
-		else if (w->state == STATE_BACKOFF)
-			backoff++;
-		else if (w->state == STATE_FATAL)
-			fatal++;
-		else if (worker_should_run(w))
-			starting++;
-	}
 	snprintf(msg, sizeof(msg), "STATUS=%u running, %u starting, "
 	    "%u backoff, %u fatal", running, starting, backoff, fatal);
 	if (strcmp(msg, n->status) != 0) {

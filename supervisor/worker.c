@@ -38,6 +38,9 @@ static const char *const state_names[] = {
 };
 
 static void worker_spawn(struct worker *);
+static void tally(struct worker *);
+static void set_start_pending(struct worker *, bool);
+static void set_restart_wanted(struct worker *, bool);
 
 const char *
 worker_state_name(enum worker_state st)
@@ -61,6 +64,8 @@ worker_new(struct supervisor *sv, struct worker_config *wc, unsigned instance)
 		free(w);
 		return NULL;
 	}
+	w->tally_class = TALLY_OTHER;
+	sv->tally.n[TALLY_OTHER]++;
 	return w;
 }
 
@@ -82,6 +87,7 @@ void
 worker_mark_removed(struct worker *w)
 {
 	w->removed = true;
+	tally(w);
 }
 
 void
@@ -89,6 +95,9 @@ worker_free(struct worker *w)
 {
 	if (w == NULL)
 		return;
+	w->sv->tally.n[w->tally_class]--;
+	if (w->tally_live)
+		w->sv->tally.live--;
 	window_free(&w->window);
 	free(w->reason);
 	free(w);
@@ -119,10 +128,67 @@ worker_should_run(const struct worker *w)
 	}
 }
 
+enum tally_class
+worker_tally_class(const struct worker *w)
+{
+	switch (w->state) {
+	case STATE_RUNNING:
+		return TALLY_RUNNING;
+	case STATE_BACKOFF:
+		return TALLY_BACKOFF;
+	case STATE_FATAL:
+		return TALLY_FATAL;
+	default:
+		return worker_should_run(w) ? TALLY_STARTING : TALLY_OTHER;
+	}
+}
+
+/*
+ * Move w to the class its state and flags give it now: after every change
+ * of w->state, w->removed, w->start_pending or w->restart_wanted, which
+ * are written in this file only.
+ */
+static void
+tally(struct worker *w)
+{
+	struct worker_tally *t = &w->sv->tally;
+	enum tally_class c = worker_tally_class(w);
+	bool live = !w->removed && w->state != STATE_STOPPED &&
+	    w->state != STATE_EXITED && w->state != STATE_FATAL;
+
+	if (c != w->tally_class) {
+		t->n[w->tally_class]--;
+		t->n[c]++;
+		w->tally_class = c;
+	}
+	if (live != w->tally_live) {
+		if (live)
+			t->live++;
+		else
+			t->live--;
+		w->tally_live = live;
+	}
+}
+
+static void
+set_start_pending(struct worker *w, bool on)
+{
+	w->start_pending = on;
+	tally(w);
+}
+
+static void
+set_restart_wanted(struct worker *w, bool on)
+{
+	w->restart_wanted = on;
+	tally(w);
+}
+
 static void
 set_state(struct worker *w, enum worker_state st)
 {
 	w->state = st;
+	tally(w);
 	w->host->changed(w);
 }
 
@@ -220,8 +286,8 @@ worker_spawn(struct worker *w)
 	 * command, after= settling, a strategy, a backoff timer).
 	 */
 	if (w->sv->shutting_down) {
-		w->start_pending = false;
-		w->restart_wanted = false;
+		set_start_pending(w, false);
+		set_restart_wanted(w, false);
 		w->host->timer(w, -1);
 		if (w->state != STATE_EXITED && w->state != STATE_FATAL)
 			set_state(w, STATE_STOPPED);
@@ -229,7 +295,7 @@ worker_spawn(struct worker *w)
 	}
 	w->stop_sig_sent = 0;
 	w->stop_wanted = false;
-	w->restart_wanted = false;
+	set_restart_wanted(w, false);
 	w->forced = FORCED_NONE;
 	w->status_text[0] = '\0';
 	why[0] = '\0';
@@ -257,7 +323,7 @@ worker_spawn(struct worker *w)
 void
 worker_start(struct worker *w)
 {
-	w->start_pending = false;
+	set_start_pending(w, false);
 	switch (w->state) {
 	case STATE_FATAL:
 		/* A revived worker starts with a clean slate. */
@@ -276,7 +342,7 @@ worker_start(struct worker *w)
 	case STATE_STOPPING:
 		/* Start again as soon as it is reaped. */
 		w->stop_wanted = false;
-		w->restart_wanted = true;
+		set_restart_wanted(w, true);
 		break;
 	case STATE_STARTING:
 	case STATE_RUNNING:
@@ -290,14 +356,14 @@ stop_with(struct worker *w, int sig)
 {
 	struct event ev = EVENT(EV_STOPPING, w);
 
-	w->start_pending = false;
+	set_start_pending(w, false);
 	w->stop_pending = false;
 	w->host->watchdog(w, -1);
 	switch (w->state) {
 	case STATE_STARTING:
 	case STATE_RUNNING:
 		w->stop_wanted = true;
-		w->restart_wanted = false;
+		set_restart_wanted(w, false);
 		w->stop_sig_sent = sig;
 		ev.pid = w->pid;
 		ev.signal = sig;
@@ -310,7 +376,7 @@ stop_with(struct worker *w, int sig)
 		break;
 	case STATE_STOPPING:
 		w->stop_wanted = true;
-		w->restart_wanted = false;
+		set_restart_wanted(w, false);
 		if (sig == SIGKILL && w->stop_sig_sent != SIGKILL) {
 			w->stop_sig_sent = SIGKILL;
 			w->host->signal(w, SIGKILL);
@@ -359,7 +425,7 @@ worker_restart(struct worker *w, bool counted)
 	case STATE_RUNNING:
 		worker_stop(w);
 		w->stop_wanted = false;
-		w->restart_wanted = true;
+		set_restart_wanted(w, true);
 		if (counted)
 			w->restarts++;
 		break;
@@ -379,14 +445,14 @@ worker_restart(struct worker *w, bool counted)
 void
 worker_defer_start(struct worker *w)
 {
-	w->start_pending = true;
+	set_start_pending(w, true);
 }
 
 /* A shutdown stop held back by after=: group_settle() stops it. */
 void
 worker_defer_stop(struct worker *w)
 {
-	w->start_pending = false;
+	set_start_pending(w, false);
 	w->stop_pending = true;
 }
 
@@ -468,7 +534,7 @@ worker_exited(struct worker *w, int wstatus, int exec_errno,
 			return;
 		}
 		log_event(&ev);
-		w->restart_wanted = false;
+		set_restart_wanted(w, false);
 		set_state(w, STATE_STOPPED);
 		return;
 	case STATE_STARTING:

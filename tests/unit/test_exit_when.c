@@ -58,10 +58,25 @@ end(struct worker *w, enum worker_state st, int wstatus)
 	w->last_status = wstatus;
 }
 
+/* What sv->tally.live would be: neither removed nor down. */
+static unsigned
+live(const struct fixture *f)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < NW; i++)
+		if (!f->w[i].removed && f->w[i].state != STATE_STOPPED &&
+		    f->w[i].state != STATE_EXITED &&
+		    f->w[i].state != STATE_FATAL)
+			n++;
+	return n;
+}
+
 static int
 met(struct fixture *f, size_t i)
 {
-	return group_exit_when(&f->cfg, f->ws, NW, &f->w[i]);
+	return group_exit_when(&f->cfg, f->ws, NW, live(f), &f->w[i]);
 }
 
 static void

@@ -152,11 +152,12 @@ group_settle(struct supervisor *sv)
 
 int
 group_exit_when(const struct config *cfg, struct worker *const *ws,
-    size_t n, const struct worker *w)
+    size_t n, unsigned live, const struct worker *w)
 {
 	(void)cfg;
 	(void)ws;
 	(void)n;
+	(void)live;
 	(void)w;
 	return -1;
 }

@@ -595,6 +595,40 @@ stop_during_watchdog_kill_stays_stopped(void **state)
 	assert_int_equal(w->state, STATE_STOPPED);
 }
 
+/*
+ * The tally follows each step, flags included: a worker stopping for a
+ * restart wants to run (STARTING class) though its state is STOPPING.
+ */
+static void
+tally_follows_each_step(void **state)
+{
+	struct fixture *f = *state;
+	const struct worker_tally *t = &f->sv.tally;
+	struct worker *w;
+
+	assert_int_equal(t->n[TALLY_OTHER], 3);
+	assert_int_equal(t->live, 0);
+	w = running(f, 0);
+	assert_int_equal(t->n[TALLY_RUNNING], 1);
+	assert_int_equal(t->live, 1);
+	worker_restart(w, true);
+	assert_int_equal(w->state, STATE_STOPPING);
+	assert_int_equal(t->n[TALLY_STARTING], 1);
+	assert_int_equal(t->n[TALLY_RUNNING], 0);
+	worker_stop(w);
+	assert_int_equal(t->n[TALLY_STARTING], 0);
+	assert_int_equal(t->n[TALLY_OTHER], 3);
+	assert_int_equal(t->live, 1);		/* STOPPING is not down */
+	worker_exited(w, KILLED(SIGTERM), 0, NULL);
+	assert_int_equal(t->live, 0);
+	worker_defer_start(f->w[1]);
+	assert_int_equal(t->n[TALLY_STARTING], 1);
+	assert_int_equal(t->live, 0);		/* STOPPED, waiting */
+	worker_mark_removed(f->w[2]);
+	assert_int_equal(t->n[TALLY_OTHER], 2);
+	assert_tally(f);
+}
+
 int
 main(void)
 {
@@ -636,6 +670,7 @@ main(void)
 		T(watchdog_timeout_aborts_and_restarts),
 		T(watchdog_trigger_acts_at_once),
 		T(stop_during_watchdog_kill_stays_stopped),
+		T(tally_follows_each_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,14 +58,42 @@ setup(void **state)
 	return 0;
 }
 
+/*
+ * sv->tally, kept by worker.c at each change, is what counting the
+ * workers' classes afresh gives: checked at the end of every test.
+ */
+static void
+assert_tally(const struct fixture *f)
+{
+	struct worker_tally t;
+	const struct worker *w;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		w = f->w[i];
+		t.n[worker_tally_class(w)]++;
+		if (!w->removed && w->state != STATE_STOPPED &&
+		    w->state != STATE_EXITED && w->state != STATE_FATAL)
+			t.live++;
+	}
+	for (i = 0; i < TALLY_CLASSES; i++)
+		assert_int_equal(f->sv.tally.n[i], t.n[i]);
+	assert_int_equal(f->sv.tally.live, t.live);
+}
+
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 	int i;
 
+	assert_tally(f);
 	for (i = 0; i < 3; i++)
 		worker_free(f->w[i]);
+	for (i = 0; i < TALLY_CLASSES; i++)
+		assert_int_equal(f->sv.tally.n[i], 0);
+	assert_int_equal(f->sv.tally.live, 0);
 	window_free(&f->sv.window);
 	free(f);
 	return 0;
