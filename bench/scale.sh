@@ -100,7 +100,7 @@ wait_for 10 ctl_answers || die "supervise does not answer"
 
 # Restart latency beside the crowd, before any status: a status request
 # keeps the background refresh of CPU and RSS readings going for a few
-# seconds (supervisectl(1), STATUS), work that idle workers do not cause.
+# seconds (supervisectl(1), status), work that idle workers do not cause.
 ctl start stamp > /dev/null || die "cannot start the restarting worker"
 await_lines 300 $((RESTARTS + 1)) "$T/crowd.stamps" '^start ' ||
     die "only $(starts "$T/crowd.stamps") of $((RESTARTS + 1)) runs beside the crowd"

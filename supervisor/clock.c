@@ -34,3 +34,18 @@ clock_mono_after(struct timespec *ts, unsigned ms)
 		ts->tv_nsec -= 1000000000;
 	}
 }
+
+bool
+clock_mono_left(const struct timespec *end, struct timespec *left)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left->tv_sec = end->tv_sec - now.tv_sec;
+	left->tv_nsec = end->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += 1000000000;
+	}
+	return left->tv_sec >= 0;
+}

@@ -6,6 +6,7 @@
 #ifndef SUPERVISE_CLOCK_H
 #define SUPERVISE_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -13,5 +14,7 @@ int64_t clock_mono_ms(void);		/* CLOCK_MONOTONIC, in ms */
 int64_t clock_mono_ns(void);		/* and in ns */
 /* The CLOCK_MONOTONIC time ms from now, as a timespec for a deadline. */
 void clock_mono_after(struct timespec *ts, unsigned ms);
+/* What is left until the deadline end, in left; false once it has passed. */
+bool clock_mono_left(const struct timespec *end, struct timespec *left);
 
 #endif

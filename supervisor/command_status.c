@@ -1,5 +1,5 @@
 /*
- * command_status.c: the status reply (see supervisectl(1), STATUS): one
+ * command_status.c: the status reply (see supervisectl(1), COMMANDS): one
  * row per selected worker, encoded a slice per loop pass so that a
  * status of thousands of workers never holds the loop, each row with
  * the worker's last CPU and RSS reading (readings.c) rather than a read

@@ -4,7 +4,7 @@
  * ends supervise and every other worker: before it does, the handler
  * writes one event-log line naming the worker, the fault and the others
  * (faultline.c formats it), then the process dies by that signal, as
- * supervise(1) THREAD MODE says.
+ * supervise(1), PLUGIN WORKERS AND THREAD MODE, says.
  *
  * The handler runs on the faulting thread, on that thread's own
  * sigaltstack (a stack overflow leaves no room on the thread's stack), and

@@ -5,7 +5,7 @@
  * the caller's buffer, which is never overrun.  Names that do not fit are
  * counted, not listed, and the line still ends as it should.
  *
- * The line, as supervise(1) THREAD MODE shows it:
+ * The line, as supervise(1), PLUGIN WORKERS AND THREAD MODE, shows it:
  *	TS supervise: bomb7: SEGV in a worker thread: supervise and 2 other
  *	workers (h1, h2) end with it
  *	{"ts":"TS","event":"thread_fault","worker":"bomb7","fault":"SEGV",

@@ -1,5 +1,5 @@
 /*
- * hook.c: on_exit and on_fatal (supervise.ini(5), HOOKS): a command run
+ * hook.c: on_exit and on_fatal (supervise.ini(5), Hooks): a command run
  * when a worker's process ends, or when the worker becomes FATAL, with
  * SUPERVISE_WORKER, SUPERVISE_EVENT, SUPERVISE_EXIT_CODE or
  * SUPERVISE_SIGNAL and SUPERVISE_RESTARTS in its environment.

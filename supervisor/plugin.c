@@ -210,7 +210,7 @@ c_should_stop(struct sv_worker *sw)
 static int
 c_sleep(struct sv_worker *sw, unsigned ms)
 {
-	struct timespec now, end, left;
+	struct timespec end, left;
 	sigset_t none;
 
 	(void)sw;
@@ -219,14 +219,7 @@ c_sleep(struct sv_worker *sw, unsigned ms)
 	for (;;) {
 		if (child_stop)
 			return -1;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = end.tv_sec - now.tv_sec;
-		left.tv_nsec = end.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000;
-		}
-		if (left.tv_sec < 0)
+		if (!clock_mono_left(&end, &left))
 			return 0;
 		if (ppoll(NULL, 0, &left, &none) == -1 && errno == EINTR)
 			return -1;

@@ -1,6 +1,6 @@
 /*
  * proto_reply.c: the control protocol's reply records (see proto.h and
- * supervisectl(1), CONTROL PROTOCOL), written by supervise and read back
+ * supervisectl(1), PROTOCOL), written by supervise and read back
  * by supervisectl: one record a line, tab-separated fields, every
  * control byte, tab and backslash of a field escaped, so that nothing a
  * worker names or writes can end a record or forge another.

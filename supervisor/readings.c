@@ -3,7 +3,8 @@
  * that status, top and the metrics encode figures supervise has instead of
  * reading /proc/PID/stat for every row while the loop waits (a read costs
  * microseconds: ten thousand of them would hold the loop for a tenth of a
- * second).  See supervisectl(1), STATUS, for what a client sees.
+ * second).  See supervisectl(1),
+ * COMMANDS, status, for what a client sees.
  *
  * A request of at most USAGE_INLINE_READS rows reads its stale rows
  * itself, so that a small supervise, or a status of a few workers, always

@@ -3,7 +3,7 @@
  * (usage.c).  supervise keeps one reading of /proc/PID/stat per worker
  * (readings.c) so that a status of thousands of workers encodes figures
  * it has, instead of reading thousands of files while the loop waits:
- * see supervisectl(1), STATUS, for what a client sees.
+ * see supervisectl(1), COMMANDS, status, for what a client sees.
  */
 #ifndef SUPERVISE_USAGE_H
 #define SUPERVISE_USAGE_H
