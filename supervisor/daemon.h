@@ -184,6 +184,8 @@ struct sink {
 	bool steady;			/* never waits on a reader: a file */
 	struct linequeue q;		/* whole lines, written in any pieces */
 	TAILQ_HEAD(, stream) streams;	/* the pipes feeding it */
+	TAILQ_HEAD(, stream) parked;	/* found it paused: resumed with it */
+	TAILQ_HEAD(, stream) dropping;	/* with drops not yet reported */
 };
 
 /* What a sink tells the module feeding it; output.c registers one. */

@@ -49,7 +49,10 @@ struct output_pace {
 
 /* One pipe from a worker: its fd 1, its fd 2, or both. */
 struct stream {
-	TAILQ_ENTRY(stream) entry;
+	TAILQ_ENTRY(stream) entry;	/* on its sink's streams */
+	TAILQ_ENTRY(stream) park;	/* on its sink's parked, if parked */
+	TAILQ_ENTRY(stream) drop;	/* on its sink's dropping, if dropped */
+	bool parked;
 	struct worker *w;
 	struct sink *sink;
 	ev_io io;
@@ -68,26 +71,67 @@ struct output {
 
 static void	stream_read_cb(struct ev_loop *, ev_io *, int);
 
-/* Start or stop reading a pipe, as its state and its sink's allow. */
+/*
+ * Start or stop reading a pipe, as its state and its sink's allow.
+ *
+ * A sink's pause costs nothing at once, whatever the number of pipes
+ * feeding it: each pipe that turns readable while its sink is paused
+ * stops its own watcher and parks on the sink, and the resume starts the
+ * parked ones only.  Idle pipes, most of ten thousand, are never touched.
+ */
+static void
+stream_park(struct stream *st)
+{
+	ev_io_stop(st->w->sv->loop, &st->io);
+	if (!st->parked) {
+		st->parked = true;
+		TAILQ_INSERT_TAIL(&st->sink->parked, st, park);
+	}
+}
+
 static void
 stream_watch(struct stream *st)
 {
-	struct ev_loop *loop = st->w->sv->loop;
-
-	if (st->live && st->sink->state != SINK_PAUSED)
-		ev_io_start(loop, &st->io);
+	if (!st->live)
+		ev_io_stop(st->w->sv->loop, &st->io);
+	else if (st->sink->state == SINK_PAUSED)
+		stream_park(st);
 	else
-		ev_io_stop(loop, &st->io);
+		ev_io_start(st->w->sv->loop, &st->io);
 }
 
-/* The sink's listener: its state changed, so read its pipes or not. */
+static void
+stream_unpark(struct stream *st)
+{
+	if (st->parked) {
+		st->parked = false;
+		TAILQ_REMOVE(&st->sink->parked, st, park);
+	}
+}
+
+/* The sink's listener: its state changed; a resume reads what parked. */
 static void
 sink_watch(struct sink *s)
 {
 	struct stream *st;
 
-	TAILQ_FOREACH(st, &s->streams, entry)
+	if (s->state == SINK_PAUSED)
+		return;
+	while ((st = TAILQ_FIRST(&s->parked)) != NULL) {
+		stream_unpark(st);
 		stream_watch(st);
+	}
+}
+
+/* A line of st dropped: counted, and st listed for the next report. */
+static void
+stream_drop(struct stream *st, unsigned long long n)
+{
+	if (n == 0)
+		return;
+	if (st->dropped == 0)
+		TAILQ_INSERT_TAIL(&st->sink->dropping, st, drop);
+	st->dropped += n;
 }
 
 static void
@@ -99,15 +143,16 @@ stream_report(struct stream *st)
 	    st->w->name, st->dropped, st->dropped == 1 ? "" : "s",
 	    st->sink->label);
 	st->dropped = 0;
+	TAILQ_REMOVE(&st->sink->dropping, st, drop);
 }
 
-/* The sink's listener: say what its pipes dropped. */
+/* The sink's listener: say what its pipes dropped (those that did). */
 static void
 sink_report(struct sink *s)
 {
 	struct stream *st;
 
-	TAILQ_FOREACH(st, &s->streams, entry)
+	while ((st = TAILQ_FIRST(&s->dropping)) != NULL)
 		stream_report(st);
 }
 
@@ -129,12 +174,12 @@ stream_emit(void *ctx, const char *line, size_t len)
 	if (s->broken)
 		return;
 	if (s->state == SINK_DROPPING) {
-		st->dropped++;
+		stream_drop(st, 1);
 		record_dropped(st->w);
 		return;
 	}
 	if ((p = linequeue_reserve(q, need, SINK_QUEUE_CAP)) == NULL) {
-		st->dropped++;
+		stream_drop(st, 1);
 		return;
 	}
 	memcpy(p, st->prefix, st->plen);
@@ -217,6 +262,7 @@ stream_close(struct stream *st)
 	if (st->fd == -1)
 		return;
 	ev_io_stop(st->w->sv->loop, &st->io);
+	stream_unpark(st);
 	close(st->fd);
 	st->fd = -1;
 	st->live = false;
@@ -272,6 +318,11 @@ stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 	ssize_t n;
 
 	(void)revents;
+	(void)loop;
+	if (s->state == SINK_PAUSED) {
+		stream_park(st);	/* until the resume */
+		return;
+	}
 	while (total < OUTPUT_READ_PASS) {
 		if ((budget = stream_budget(st)) == 0) {
 			/*
@@ -279,7 +330,7 @@ stream_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 			 * paused: the resume starts it again.
 			 */
 			if (total == 0)
-				ev_io_stop(loop, io);
+				stream_park(st);
 			break;
 		}
 		n = read(st->fd, rbuf, budget);
@@ -408,6 +459,7 @@ output_prepare(struct worker *w, int child_fd[2], char *why, size_t whylen)
 	const struct output_spec *spec[2] = { &w->cfg->out, &w->cfg->err };
 	struct sink *sink[2] = { NULL, NULL };
 	struct stream *st[2] = { NULL, NULL };
+	unsigned long long carried[2] = { 0, 0 };
 	struct output *o = NULL;
 	int rd[2] = { -1, -1 }, pfd[2];
 	int i, n;
@@ -469,9 +521,12 @@ output_prepare(struct worker *w, int child_fd[2], char *why, size_t whylen)
 		/* While its sink drops, the count goes on to the next run. */
 		if (st[i] != NULL && w->output->st[i] != NULL &&
 		    w->output->st[i]->sink == sink[i] &&
-		    sink[i]->state == SINK_DROPPING) {
-			st[i]->dropped = w->output->st[i]->dropped;
+		    sink[i]->state == SINK_DROPPING &&
+		    w->output->st[i]->dropped > 0) {
+			carried[i] = w->output->st[i]->dropped;
 			w->output->st[i]->dropped = 0;
+			TAILQ_REMOVE(&sink[i]->dropping, w->output->st[i],
+			    drop);
 		}
 	}
 	output_release(w);
@@ -479,6 +534,7 @@ output_prepare(struct worker *w, int child_fd[2], char *why, size_t whylen)
 		if (st[i] == NULL)
 			continue;
 		TAILQ_INSERT_TAIL(&sink[i]->streams, st[i], entry);
+		stream_drop(st[i], carried[i]);
 		o->st[i] = st[i];
 	}
 	w->output = o;

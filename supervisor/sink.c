@@ -88,6 +88,8 @@ sink_new(struct sinks *ss, int fd, const char *path)
 	s->own_fd = path != NULL;
 	s->how = SINK_WRITE;
 	TAILQ_INIT(&s->pub.streams);
+	TAILQ_INIT(&s->pub.parked);
+	TAILQ_INIT(&s->pub.dropping);
 	ev_io_init(&s->io, sink_write_cb, fd, EV_WRITE);
 	ev_init(&s->timer, sink_timer_cb);
 	ev_prepare_init(&s->later, sink_later_cb);
