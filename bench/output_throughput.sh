@@ -8,9 +8,11 @@
 # (where cat into a file is also given: what the page cache costs anyone).
 # supervise's CPU time is its own (utime + stime from /proc/PID/stat).
 #	MB=MEGABYTES per case, split among its workers (default 256)
+#	RUNS=N runs of each side per case, medians compared (default 3)
 . "$(dirname "$0")/lib.sh"
 
 MB=${MB:-256}
+RUNS=${RUNS:-3}
 TICK=$(getconf CLK_TCK)
 
 # ms_now: a monotonic-enough clock in ms for the cat runs.
@@ -71,12 +73,23 @@ echo "output capture throughput, $MB MB per case ($(nproc) cpus," \
     "load average $(cut -d ' ' -f 1-3 /proc/loadavg)):"
 printf '  %-34s %12s %12s %8s %14s\n' case 'supervise' 'cat' ratio \
     'CPU s/MB'
+# median: of the numbers on stdin.
+median() { stats | awk '{ print $2 }'; }
 row() {
-	local name=$1 n=$2 len=$3 out=$4 lf per s c tgt
+	local name=$1 n=$2 len=$3 out=$4 lf per s c tgt r ss=() cs=() cpus=()
+	local d dropped=0
 	lf=$(line_file "$len")
 	per=$((MB * 1048576 / n))
-	read -r s cpu dropped <<< "$(sv_case "$n" "$lf" "$per" "$out")"
-	c=$(cat_rate "$n" "$lf" "$per" /dev/null)
+	# RUNS of each, supervise and cat in turn, so that drift on a shared
+	# machine weighs on both alike; the medians are compared.
+	for ((r = 0; r < RUNS; r++)); do
+		read -r s cpu d <<< "$(sv_case "$n" "$lf" "$per" "$out")"
+		ss+=("$s") cpus+=("$cpu") dropped=$((dropped + d))
+		cs+=("$(cat_rate "$n" "$lf" "$per" /dev/null)")
+	done
+	s=$(printf '%s\n' "${ss[@]}" | median)
+	c=$(printf '%s\n' "${cs[@]}" | median)
+	cpu=$(printf '%s\n' "${cpus[@]}" | median)
 	printf '  %-34s %9s MB/s %7s MB/s %8s %14s\n' "$name" "$s" "$c" \
 	    "$(awk -v s="$s" -v c="$c" 'BEGIN { printf "%.2f", s / c }')" "$cpu"
 	[ "$dropped" -eq 0 ] || echo "  ($dropped drop reports in the event log)"
@@ -85,7 +98,11 @@ row() {
 	tgt="cat"
 	case $out in
 	file:*)
-		c=$(cat_rate "$n" "$lf" "$per" "$T/cat.out")
+		cs=()
+		for ((r = 0; r < RUNS; r++)); do
+			cs+=("$(cat_rate "$n" "$lf" "$per" "$T/cat.out")")
+		done
+		c=$(printf '%s\n' "${cs[@]}" | median)
 		tgt="cat > file"
 		printf '  (cat into a file: %s MB/s; supervise / that: %s)\n' \
 		    "$c" "$(awk -v s="$s" -v c="$c" \
