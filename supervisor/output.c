@@ -32,15 +32,9 @@
  * steady sink grows to POUR_PIPE bytes, room for what the writer writes
  * in the meantime.  See supervise(1), WORKER OUTPUT.
  */
-#ifndef OUTPUT_POUR
 #define OUTPUT_POUR	(8 * 1024)
-#endif
-#ifndef POUR_PIPE
 #define POUR_PIPE	(1024 * 1024)
-#endif
-#ifndef PACE_INTERVAL
 #define PACE_INTERVAL	0.0001
-#endif
 #define PACE_COOL	0.01
 
 struct output_pace {
@@ -71,14 +65,7 @@ struct output {
 
 static void	stream_read_cb(struct ev_loop *, ev_io *, int);
 
-/*
- * Start or stop reading a pipe, as its state and its sink's allow.
- *
- * A sink's pause costs nothing at once, whatever the number of pipes
- * feeding it: each pipe that turns readable while its sink is paused
- * stops its own watcher and parks on the sink, and the resume starts the
- * parked ones only.  Idle pipes, most of ten thousand, are never touched.
- */
+/* Stop reading st until its sink resumes (sink_watch). */
 static void
 stream_park(struct stream *st)
 {
@@ -89,6 +76,14 @@ stream_park(struct stream *st)
 	}
 }
 
+/*
+ * Start or stop reading a pipe, as its state and its sink's allow.
+ *
+ * A sink's pause costs nothing at once, whatever the number of pipes
+ * feeding it: each pipe that turns readable while its sink is paused
+ * stops its own watcher and parks on the sink, and the resume starts the
+ * parked ones only.  Idle pipes, most of ten thousand, are never touched.
+ */
 static void
 stream_watch(struct stream *st)
 {
