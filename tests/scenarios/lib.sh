@@ -209,6 +209,28 @@ sv_signal() { kill -"$1" "$SV_PID"; }
 # child, so until it runs a check could read the last run's log (or find
 # no log at all).
 sv_run() { sv_start "$@"; }
+# sv_run_fifo CONFIG: supervise with its stdout on the FIFO $T/fifo, which
+# nobody reads yet: this shell holds it open on fd 3 for reading and
+# writing, so that neither open blocks.  fifo_read then reads it.
+sv_run_fifo() {
+	mkfifo "$T/fifo"
+	exec 3<> "$T/fifo"
+	: > "$T/err"
+	"$SUPERVISE" -c "$1" -s "$SOCK" > "$T/fifo" 2> "$T/err" 3<&- &
+	SV_PID=$!
+	track "$SV_PID"
+}
+# fifo_read: the reader comes: cat copies the FIFO to $T/out (its pid in
+# FIFO_READER).  fd 3 is closed only once cat has the FIFO open: a FIFO
+# without a reader would give supervise EPIPE.
+_fifo_reading() { [ "$(readlink "/proc/$FIFO_READER/fd/0")" = "$T/fifo" ]; }
+fifo_read() {
+	cat < "$T/fifo" > "$T/out" 3<&- &
+	FIFO_READER=$!
+	track "$FIFO_READER"
+	wait_for 5 _fifo_reading
+	exec 3<&-
+}
 # sv_use_socket NAME: a fresh socket for the next sv_start in this test.
 sv_use_socket() { SOCK="$T/$1"; }
 

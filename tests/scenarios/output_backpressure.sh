@@ -11,13 +11,7 @@ command = sh -c 'seq 1 23000; kill -SEGV \$\$'
 restart = never
 EOF
 
-mkfifo "$T/fifo"
-# Opened for reading and writing so that neither open blocks; not read yet.
-exec 3<> "$T/fifo"
-: > "$T/err"
-"$SUPERVISE" -c "$T/s.ini" -s "$SOCK" > "$T/fifo" 2> "$T/err" 3<&- &
-SV_PID=$!
-track "$SV_PID"
+sv_run_fifo "$T/s.ini"
 
 # The FIFO and the queue take part of the output; the rest stays in the
 # worker's pipe, which supervise reads out when it reaps the worker.
@@ -33,12 +27,7 @@ crashed_soon() {
 }
 check "the worker crashed while its output was held back" crashed_soon
 
-cat < "$T/fifo" > "$T/out" 3<&- &
-reader=$!
-track "$reader"
-reading() { [ "$(readlink "/proc/$reader/fd/0")" = "$T/fifo" ]; }
-wait_for 5 reading
-exec 3<&-
+fifo_read
 
 all_lines() { [ "$(tail -n 1 "$T/out")" = "c | 23000" ]; }
 wait_for 10 all_lines

@@ -20,25 +20,14 @@ command = sh -c 'echo late line; touch $T/late; exec sleep 1000'
 autostart = no
 EOF
 
-mkfifo "$T/fifo"
-# Opened for reading and writing so that neither open blocks; not read yet.
-exec 3<> "$T/fifo"
-: > "$T/err"
-"$SUPERVISE" -c "$T/s.ini" -s "$SOCK" > "$T/fifo" 2> "$T/err" 3<&- &
-SV_PID=$!
-track "$SV_PID"
+sv_run_fifo "$T/s.ini"
 
 idle_wrote() { [ "$(find "$T" -maxdepth 1 -name 'idle.*' | wc -l)" = 20 ]; }
 check "the idle workers wrote during the pause" wait_for 5 idle_wrote
 check "a worker starts during the pause" ctl start late
 check "and writes" wait_for 5 test -e "$T/late"
 
-cat < "$T/fifo" > "$T/out" 3<&- &
-reader=$!
-track "$reader"
-reading() { [ "$(readlink "/proc/$reader/fd/0")" = "$T/fifo" ]; }
-wait_for 5 reading
-exec 3<&-
+fifo_read
 
 idle_lines() { [ "$(grep -c '^idle:[0-9]* | idle line ' "$T/out")" = 20 ]; }
 check "every idle worker's line arrived" wait_for 10 idle_lines

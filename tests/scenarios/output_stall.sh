@@ -16,12 +16,7 @@ min_uptime = 100ms
 restart_delay = 100ms
 EOF
 
-mkfifo "$T/fifo"
-# Opened for reading and writing, so that neither open blocks; nobody reads.
-exec 3<> "$T/fifo"
-"$SUPERVISE" -c "$T/s.ini" -s "$SOCK" > "$T/fifo" 2> "$T/err" &
-SV_PID=$!
-track "$SV_PID"
+sv_run_fifo "$T/s.ini"
 
 spawns() { log_count 'crasher: spawned pid'; }
 stalled() { log_has 'stdout is not keeping up'; }
@@ -43,14 +38,7 @@ check "supervision did not wait for stdout: restarts on time (max gap ${gap}ms)"
     test "$gap" -lt 1000
 
 # The reader comes back.
-cat < "$T/fifo" > "$T/out" 3<&- &
-reader=$!
-track "$reader"
-# Close our end only once cat has the FIFO open: a FIFO without a reader
-# would give supervise EPIPE.
-reading() { [ "$(readlink "/proc/$reader/fd/0")" = "$T/fifo" ]; }
-wait_for 5 reading
-exec 3<&-
+fifo_read
 summary() { log_has 'flood: output dropped: [0-9]+ lines \(stdout is not keeping up\)'; }
 check "the drop is summed up once output flows again" wait_for 10 summary
 check "and the end of dropping is reported" log_has 'stdout caught up'
@@ -60,7 +48,7 @@ check "worker output flows again" wait_for 10 flows
 kill -TERM "$SV_PID"
 check "supervise exits on TERM" sv_wait_exit 10
 check "with status 0" test "${SV_STATUS:-}" = 0
-reader_done() { dead "$reader"; }
+reader_done() { dead "$FIFO_READER"; }
 check "the reader sees the end of the output" wait_for 10 reader_done
 check "only whole lines reached stdout" \
     eval '! grep -avE "^(flood \| [0-9]+|crasher \| up[0-9]+)$" "$T/out" | grep -q .'
