@@ -260,10 +260,10 @@ spawn_sigchld_urgent(struct supervisor *sv)
 
 /*
  * On SIGCHLD: reap each dead child that raised it.  A worker (one without
- * a pidfd, or a forked one whose SIGCHLD came before its pidfd's turn) is
- * found by pid; anything else is an orphan adopted as PID 1 or as
- * subreaper, and just reaped.  Workers cloned without an exit signal are
- * not seen here.
+ * a pidfd, or one whose exit the walk finds before its pidfd's turn: exec
+ * gives every child SIGCHLD) is found by pid and reaped as on its pidfd;
+ * anything else is an orphan adopted as PID 1 or as subreaper, and just
+ * reaped.
  *
  * At most SPAWN_REAP_MAX per call: each reap may spawn a restart, and
  * workers that crash faster than a round of restarts takes would keep

@@ -393,9 +393,9 @@ start_child(struct child_args *a, bool pidfds, int *pidfd)
 			child_main(a);
 #else
 		/*
-		 * With a pidfd and no exit signal (see the top of this file);
-		 * without a pidfd if no fd is left for one, so that SIGCHLD
-		 * reaps it.
+		 * With a pidfd and no exit signal, which exec turns into
+		 * SIGCHLD all the same (see the top of reap.c); without a
+		 * pidfd if no fd is left for one, so that SIGCHLD reaps it.
 		 */
 		if (pidfds) {
 			pid = clone(child_main, child_stack + CHILD_STACK_SIZE,
