@@ -58,8 +58,8 @@ pause_case() {
 SUPERVISECTL=${SUPERVISECTL:-$BUILD/supervisectl}
 W=$(printf "%'d" "$IDLE")
 
-alone=$(pause_case 0)
-crowd=$(pause_case "$IDLE")
+alone=$(pause_case 0) || exit 1
+crowd=$(pause_case "$IDLE") || exit 1
 per() { awk -v t="$1" -v hz="$TICK" -v mb="$MB" \
     'BEGIN { printf "%.1f", t / hz * 1000 / mb }'; }
 r=$(awk -v a="$crowd" -v b="$alone" \

@@ -189,12 +189,25 @@ sink_write_once(struct sink_io *s, size_t max)
 	return -1;
 }
 
+static void sink_state(struct sink_io *s);
+
 /*
  * The queue changed: pause, resume or stop dropping, and keep the stall
- * timer in step.
+ * timer in step.  A pipe may have been set aside in this loop pass while
+ * the sink was not paused (its read found the queue at its cap); if the
+ * sink is not paused now, after the flush, nothing else would take it up
+ * again, so the listener hears of it here.
  */
 static void
 sink_update(struct sink_io *s)
+{
+	sink_state(s);
+	if (s->pub.state != SINK_PAUSED && !TAILQ_EMPTY(&s->pub.parked))
+		s->ss->listener->watch(&s->pub);
+}
+
+static void
+sink_state(struct sink_io *s)
 {
 	struct ev_loop *loop = s->ss->sv->loop;
 	struct sink *p = &s->pub;
