@@ -3,16 +3,15 @@
 # which a slow reader takes 32 KiB every 2 ms, so that stdout pauses and
 # resumes the pipes feeding it hundreds of times a second; beside it,
 # PAUSE_IDLE workers whose pipes to the same stdout stay quiet.  Figure:
-# supervise's CPU time (utime + stime) while the flood passes, with the
-# idle workers against without them, measured in the same run: what a
-# pause and a resume cost is not to grow with the workers that have
-# nothing to say (supervise.ini(5), Flow control).
+# supervise's CPU time (from /proc/PID/schedstat, in ns) while the flood
+# passes, with the idle workers against without them, measured in the same
+# run: what a pause and a resume cost is not to grow with the workers that
+# have nothing to say (supervise.ini(5), Flow control).
 #	PAUSE_IDLE=N (default 5000), MB=N (default 64)
 . "$(dirname "$0")/lib.sh"
 
 IDLE=${PAUSE_IDLE:-5000}
 MB=${MB:-64}
-TICK=$(getconf CLK_TCK)
 command -v python3 > /dev/null || die "no python3 for the slow reader"
 
 cat > "$T/reader.py" <<'PY'
@@ -22,7 +21,10 @@ while os.read(0, 32768):
     time.sleep(0.002)
 PY
 
-# pause_case N: supervise's CPU ticks while the flood passes, N idle beside.
+# cpu_ns: supervise's CPU time so far, in ns (schedstat, not clock ticks:
+# a case costs a tenth of a second or so).
+cpu_ns() { read -r ns _ < "/proc/$SV_PID/schedstat"; echo "$ns"; }
+# pause_case N: supervise's CPU ns while the flood passes, N idle beside.
 pause_case() {
 	local n=$1 i t0 t1
 	{
@@ -45,11 +47,11 @@ pause_case() {
 	fi
 	wait_for 10 "$SUPERVISECTL" -s "$SOCK" check > /dev/null 2>&1 ||
 	    die "supervise does not answer"
-	t0=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SV_PID/stat")
+	t0=$(cpu_ns)
 	"$SUPERVISECTL" -s "$SOCK" start flood > /dev/null ||
 	    die "cannot start the flood"
 	await_lines 600 1 "$T/err" 'flood: exited' || die "the flood did not end"
-	t1=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SV_PID/stat")
+	t1=$(cpu_ns)
 	log_has_drops=$(log_count 'not keeping up')
 	[ "$log_has_drops" -eq 0 ] || die "stdout was taken to be stuck"
 	sv_stop
@@ -60,8 +62,7 @@ W=$(printf "%'d" "$IDLE")
 
 alone=$(pause_case 0) || exit 1
 crowd=$(pause_case "$IDLE") || exit 1
-per() { awk -v t="$1" -v hz="$TICK" -v mb="$MB" \
-    'BEGIN { printf "%.1f", t / hz * 1000 / mb }'; }
+per() { awk -v t="$1" -v mb="$MB" 'BEGIN { printf "%.2f", t / 1e6 / mb }'; }
 r=$(awk -v a="$crowd" -v b="$alone" \
     'BEGIN { printf "%.2f", (b > 0 ? a / b : a) }')
 echo "supervise's CPU for $MB MB through a slow reader (ms/MB):" \
