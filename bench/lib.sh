@@ -111,13 +111,16 @@ log_count() { grep -Ec -- "$1" "$T/err"; }
 # log_at_least N REGEX: at least N event log lines match.
 log_at_least() { [ "$(log_count "$2")" -ge "$1" ]; }
 
-# die MESSAGE: report, show the end of the event log, and fail.
+# die MESSAGE: report, show the end of the event log, and fail: the whole
+# script, also from a subshell ($(...), < <(...)), whose exit alone would
+# leave the script going on with empty figures.
 die() {
 	echo "${0##*/}: $*" >&2
 	if [ -s "$T/err" ]; then
 		echo "--- last event log lines:" >&2
 		tail -n 10 "$T/err" >&2
 	fi
+	[ "$BASHPID" = "$$" ] || kill -TERM "$$"
 	exit 1
 }
 
