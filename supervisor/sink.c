@@ -189,23 +189,7 @@ sink_write_once(struct sink_io *s, size_t max)
 	return -1;
 }
 
-static void sink_state(struct sink_io *s);
-
-/*
- * The queue changed: pause, resume or stop dropping, and keep the stall
- * timer in step.  A pipe may have been set aside in this loop pass while
- * the sink was not paused (its read found the queue at its cap); if the
- * sink is not paused now, after the flush, nothing else would take it up
- * again, so the listener hears of it here.
- */
-static void
-sink_update(struct sink_io *s)
-{
-	sink_state(s);
-	if (s->pub.state != SINK_PAUSED && !TAILQ_EMPTY(&s->pub.parked))
-		s->ss->listener->watch(&s->pub);
-}
-
+/* The queue changed: pause, resume or stop dropping; the stall timer too. */
 static void
 sink_state(struct sink_io *s)
 {
@@ -244,6 +228,20 @@ sink_state(struct sink_io *s)
 		s->ss->listener->report(p);
 		break;
 	}
+}
+
+/*
+ * After a change of the queue: the state, then any pipe set aside in this
+ * loop pass while the sink was not paused (its read found the queue at its
+ * cap).  If the sink is not paused now, after the flush, nothing else
+ * would take such a pipe up again, so the listener hears of it here.
+ */
+static void
+sink_update(struct sink_io *s)
+{
+	sink_state(s);
+	if (s->pub.state != SINK_PAUSED && !TAILQ_EMPTY(&s->pub.parked))
+		s->ss->listener->watch(&s->pub);
 }
 
 /*
